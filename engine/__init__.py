@@ -1,0 +1,21 @@
+"""vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
+from .config import Settings
+from .definitions import ParsedDefinition, check_files, validate
+from .errors import (
+    CaseNotFound, ConcurrentUpdate, DefinitionError, ExpressionError, InvalidInput, NotAllowed, NotFound,
+    OrganisationError, Problem, TaskNotFound, TaskNotOpen, UnknownCaseKind, UnknownPerson, UnknownUnit,
+    VaernError,
+)
+from .forms import FormField
+from .roles import KNOWN_ROLES, ROLE_LABELS_DA
+from .service import Vaern, open_vaern
+from .views import CaseInfo, DefinitionInfo, EventInfo, InboxItem, TaskDetail, TaskInfo
+from .workflow import WorkflowError
+
+__all__ = [
+    "Settings", "ParsedDefinition", "check_files", "validate", "CaseNotFound", "ConcurrentUpdate",
+    "DefinitionError", "ExpressionError", "InvalidInput", "NotAllowed", "NotFound", "OrganisationError",
+    "Problem", "TaskNotFound", "TaskNotOpen", "UnknownCaseKind", "UnknownPerson", "UnknownUnit",
+    "VaernError", "FormField", "KNOWN_ROLES", "ROLE_LABELS_DA", "Vaern", "open_vaern", "CaseInfo",
+    "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError",
+]

@@ -1,0 +1,4 @@
+"""`python -m engine` runs the vaern command line."""
+from .cli import main
+
+main()

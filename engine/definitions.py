@@ -1,0 +1,120 @@
+"""Reading, validating and parsing diagrams into SpiffWorkflow specs, cached by content hash."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from .bpmn_xml import NSMAP, parse_xml, schema_problems
+from .errors import DefinitionError, Problem
+from .lint import element_properties, lint, process_settings
+
+
+@dataclass
+class ParsedDefinition:
+    """A validated diagram: its case kind, Danish name, settings and the executable spec."""
+
+    kind: str
+    name: str
+    xml: str
+    content_hash: str
+    filename: str
+    settings: dict[str, str]
+    spec: object
+    subprocess_specs: dict
+    notices: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def content_hash(data: bytes) -> str:
+    """SHA-256 of a diagram's bytes: the identity of a deployed version."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def validate(data: bytes, filename: str, max_bytes: int) -> ParsedDefinition:
+    """Check a diagram fully and parse it; raise DefinitionError listing every problem found."""
+    tree, problems = parse_xml(data, filename, max_bytes)
+    if tree is None:
+        raise DefinitionError(problems)
+    problems = schema_problems(tree, filename)
+    problems += lint(tree, filename)
+    if problems:
+        raise DefinitionError(problems)
+    return _parse(tree, data, filename)
+
+
+def check_files(paths: list[Path], max_bytes: int) -> list[Problem]:
+    """Validate files from disk and return all their problems (empty when all are fine)."""
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(str(path), None, None, f"cannot read the file: {exc.strerror}"))
+            continue
+        try:
+            validate(data, str(path), max_bytes)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefinition:
+    root = tree.getroot()
+    process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NSMAP)[0]
+    kind = process.get("id")
+    parser = CamundaParser()
+    try:
+        parser.add_bpmn_xml(tree, filename)
+        spec = parser.get_spec(kind)
+        subprocess_specs = parser.get_subprocess_specs(kind)
+    except ValidationException as exc:
+        raise DefinitionError([Problem(filename, exc.line_number or None, exc.id or None, str(exc.args[0]))]) from exc
+    except SpiffWorkflowException as exc:
+        raise DefinitionError([Problem(filename, None, None, f"the workflow engine cannot read the diagram: {exc}")]) from exc
+    notices = {}
+    for event in process.iter():
+        if isinstance(event.tag, str) and event.get("id"):
+            props = element_properties(event)
+            if "notify" in props:
+                notices[event.get("id")] = props
+    return ParsedDefinition(
+        kind=kind,
+        name=process.get("name") or kind,
+        xml=data.decode("utf-8"),
+        content_hash=content_hash(data),
+        filename=filename,
+        settings=process_settings(process),
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        notices=notices,
+    )
+
+
+class SpecCache:
+    """Parsed definitions by content hash, so a case load never re-parses its diagram."""
+
+    def __init__(self, max_bytes: int):
+        self._max_bytes = max_bytes
+        self._by_hash: dict[str, ParsedDefinition] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str, xml: str, filename: str) -> ParsedDefinition:
+        """The parsed definition for a stored version, parsing it the first time it is asked for."""
+        with self._lock:
+            found = self._by_hash.get(digest)
+        if found is None:
+            found = validate(xml.encode("utf-8"), filename, max(self._max_bytes, len(xml.encode("utf-8"))))
+            with self._lock:
+                self._by_hash[digest] = found
+        return found
+
+    def put(self, parsed: ParsedDefinition) -> None:
+        """Remember a definition just validated for deployment."""
+        with self._lock:
+            self._by_hash[parsed.content_hash] = parsed

@@ -1,0 +1,157 @@
+"""Database tables. The serialized workflow in `Case.state` is the truth; task and timer rows are
+indexes rebuilt from it on every save."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from datetime import timezone
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and always returns them aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every vaern table."""
+
+
+class Definition(Base):
+    """One deployed version of a diagram, stored by content hash."""
+
+    __tablename__ = "definition"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    xml: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deployed_by: Mapped[str] = mapped_column(String(100))
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_definition_kind_version"),)
+
+
+class Unit(Base):
+    """An organisational unit: department, hospital/area or region."""
+
+    __tablename__ = "unit"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(50), default="department")
+    parent_id: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.id"), nullable=True, index=True)
+
+
+class Person(Base):
+    """Someone who works in the region and may hold roles or be a party to a case."""
+
+    __tablename__ = "person"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[Optional[str]] = mapped_column(String(300), nullable=True)
+    unit_id: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.id"), nullable=True)
+
+
+class RoleHolder(Base):
+    """A person holding a role (leader, tr, amr, hr, lmu …) for a unit."""
+
+    __tablename__ = "role_holder"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    role: Mapped[str] = mapped_column(String(50))
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    __table_args__ = (UniqueConstraint("unit_id", "role", "person_id", name="uq_role_holder"),)
+
+
+class Case(Base):
+    """One running or closed case: its diagram version, unit, flags and serialized workflow."""
+
+    __tablename__ = "case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definition.id"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    serious: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    parties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Task(Base):
+    """Projection of one user task of a case: who may do it, who does it, by when."""
+
+    __tablename__ = "task"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    spec_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(50))
+    unit_id: Mapped[str] = mapped_column(String(100))
+    assignee_id: Mapped[Optional[str]] = mapped_column(String(100), nullable=True, index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+    completed_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+
+
+class TaskCandidate(Base):
+    """Who may take an open task: one row per task and person, so inboxes are an index look-up."""
+
+    __tablename__ = "task_candidate"
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    __table_args__ = (Index("ix_task_candidate_person", "person_id"),)
+
+
+class Timer(Base):
+    """Projection of one waiting timer of a case, with its due time."""
+
+    __tablename__ = "timer"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    spec_id: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Event(Base):
+    """Append-only audit log: who did what, when, on which case and task."""
+
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), nullable=True, index=True)
+    task_id: Mapped[Optional[str]] = mapped_column(String(36), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,424 @@
+"""The service layer: every command vaern offers, each one transaction, with `user` and `now` passed in."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from . import org, store
+from . import workflow as wf_ops
+from .clock import as_utc, frozen_at
+from .config import Settings
+from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
+from .definitions import ParsedDefinition, SpecCache, validate
+from .errors import (
+    CaseNotFound, InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
+    UnknownCaseKind, UnknownUnit,
+)
+from .forms import coerce_values, form_fields
+from .models import Case, Definition, Event, Task, TaskCandidate, Timer, Unit
+from .roles import PERSON_ROLES
+from .views import CaseInfo, DefinitionInfo, EventInfo, InboxItem, TaskDetail, TaskInfo
+
+SYSTEM = "system"
+_PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
+_COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
+
+
+class Vaern:
+    """The engine's public face: deploy diagrams, run cases, read inboxes. Built by `open_vaern`."""
+
+    def __init__(self, settings: Settings, engine):
+        self.settings = settings
+        self.db = engine
+        self._sessions = session_factory(engine)
+        self.specs = SpecCache(settings.max_diagram_bytes)
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work (one transaction)."""
+        return UnitOfWork(self._sessions)
+
+    # -- definitions -------------------------------------------------------------------------
+
+    def deploy(self, data: bytes, filename: str, user: str, now: datetime) -> DefinitionInfo:
+        """Validate a diagram and store it as the newest version of its case kind (same bytes: no-op)."""
+        now = as_utc(now)
+        parsed = validate(data, filename, self.settings.max_diagram_bytes)
+        with self.uow() as uow:
+            s = uow.session
+            existing = s.scalar(select(Definition).where(Definition.content_hash == parsed.content_hash))
+            if existing is not None:
+                return _definition_info(existing, created=False)
+            latest = s.scalar(select(func.max(Definition.version)).where(Definition.kind == parsed.kind)) or 0
+            row = Definition(kind=parsed.kind, version=latest + 1, name=parsed.name,
+                             content_hash=parsed.content_hash, filename=Path(filename).name,
+                             xml=parsed.xml, deployed_at=now, deployed_by=user)
+            s.add(row)
+            s.flush()
+            store.record(s, now, user, "definition_deployed", kind=parsed.kind, version=row.version,
+                         content_hash=parsed.content_hash)
+            uow.commit()
+        self.specs.put(parsed)
+        return _definition_info(row)
+
+    def deploy_directory(self, directory: Path, user: str, now: datetime) -> list[DefinitionInfo]:
+        """Deploy every *.bpmn file in a directory (unchanged files are no-ops)."""
+        return [self.deploy(p.read_bytes(), str(p), user, now) for p in sorted(directory.glob("*.bpmn"))]
+
+    def definitions(self) -> list[DefinitionInfo]:
+        """Every deployed version, newest first within each kind."""
+        with self.uow() as uow:
+            rows = uow.session.scalars(select(Definition).order_by(Definition.kind, Definition.version.desc()))
+            return [_definition_info(r) for r in rows]
+
+    def _parsed(self, definition: Definition) -> ParsedDefinition:
+        return self.specs.get(definition.content_hash, definition.xml, definition.filename)
+
+    # -- organisation ------------------------------------------------------------------------
+
+    def import_org(self, path: Path, user: str, now: datetime) -> dict[str, int]:
+        """Import units, people and role holders from a YAML or CSV file; all or nothing."""
+        org_file = org.read_org_file(path)
+        with self.uow() as uow:
+            problems = org.check_org(uow.session, org_file)
+            if problems:
+                raise OrganisationError(problems)
+            counts = org.apply_org(uow.session, org_file)
+            store.record(uow.session, as_utc(now), user, "org_imported", file=path.name, **counts)
+            uow.commit()
+        return counts
+
+    def resolve(self, role: str, unit_id: str, parties: dict[str, Any] | None = None) -> list[str]:
+        """Who would get a task of `role` in a case of `unit_id` with these parties."""
+        with self.uow() as uow:
+            return org.resolve(uow.session, role, unit_id, parties or {})
+
+    # -- cases -------------------------------------------------------------------------------
+
+    def start_case(self, kind: str, unit_id: str, data: dict[str, Any], user: str, now: datetime) -> CaseInfo:
+        """Start a case of `kind` in a unit with its initial data, on the newest diagram version."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            definition = s.scalar(select(Definition).where(Definition.kind == kind)
+                                  .order_by(Definition.version.desc()).limit(1))
+            if definition is None:
+                raise UnknownCaseKind(f"no diagram is deployed for the case kind '{kind}'")
+            if s.get(Unit, unit_id) is None:
+                raise UnknownUnit(f"no unit with id '{unit_id}'")
+            parties = _parties(data)
+            org.require_people(s, list(parties.values()))
+            parsed = self._parsed(definition)
+            initial = {**parsed.settings, **self._committee_lists(s, parsed, unit_id), **data,
+                       "case_unit": unit_id}
+            with frozen_at(now):
+                workflow = wf_ops.start(parsed, initial)
+                case = Case(kind=kind, definition_id=definition.id, unit_id=unit_id, status="open",
+                            serious=bool(data.get("serious")), confidential=bool(data.get("confidential")),
+                            escalated=False, parties=parties, state="{}", version=0, created_by=user,
+                            created_at=now, updated_at=now)
+                s.add(case)
+                s.flush()
+                store.record(s, now, user, "case_started", case.id, kind=kind,
+                             definition_version=definition.version, unit=unit_id)
+                self._after_step(s, case, parsed, workflow, set(), user, now)
+            uow.commit()
+            return self._case_info(s, case.id)
+
+    def _committee_lists(self, s: Session, parsed: ParsedDefinition, unit_id: str) -> dict[str, list[str]]:
+        # A multi-instance task over `lmu_units` (etc.) gets the units in the case's subtree holding that role.
+        lists = {}
+        for task_spec in parsed.spec.task_specs.values():
+            collection = getattr(getattr(task_spec, "data_output", None), "bpmn_id", None) or \
+                getattr(task_spec, "cardinality", None)
+            match = _COMMITTEE_COLLECTION.match(collection) if isinstance(collection, str) else None
+            if match:
+                lists[collection] = org.units_holding(s, match.group(1), unit_id)
+        return lists
+
+    def complete_task(self, task_id: str, values: dict[str, Any], user: str, now: datetime) -> CaseInfo:
+        """Complete an open task with form values typed and checked against its fields."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            case, parsed, workflow, task = self._load_task(s, task_id)
+            meta = task.internal_data[wf_ops.VAERN_KEY]
+            _require_may_act(meta, user)
+            typed = coerce_values(form_fields(task.task_spec), values)
+            before = wf_ops.completed_ids(workflow)
+            with frozen_at(now):
+                meta.update(completed_by=user, completed_at=now.isoformat(), assignee=meta.get("assignee") or user)
+                wf_ops.complete(workflow, task, typed)
+                store.record(s, now, user, "task_completed", case.id, task_id, spec=task.task_spec.bpmn_id,
+                             fields=sorted(typed))
+                self._after_step(s, case, parsed, workflow, before | {task_id}, user, now)
+            uow.commit()
+            return self._case_info(s, case.id)
+
+    def claim(self, task_id: str, user: str, now: datetime) -> TaskInfo:
+        """Take an open task that several people could do, so it is yours alone."""
+        return self._set_assignee(task_id, user, user, "task_claimed", now)
+
+    def release(self, task_id: str, user: str, now: datetime) -> TaskInfo:
+        """Give back a task you claimed, so every candidate sees it again."""
+        return self._set_assignee(task_id, None, user, "task_released", now)
+
+    def _set_assignee(self, task_id: str, assignee: str | None, user: str, action: str, now: datetime) -> TaskInfo:
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            case, parsed, workflow, task = self._load_task(s, task_id)
+            meta = task.internal_data[wf_ops.VAERN_KEY]
+            if assignee is not None:
+                _require_may_act(meta, user)
+            elif meta.get("assignee") != user:
+                raise NotAllowed("only the person who claimed the task can release it")
+            meta["assignee"] = assignee
+            store.save_case(s, case, workflow, {}, now)
+            store.record(s, now, user, action, case.id, task_id)
+            uow.commit()
+            return self._task_info(s, task_id)
+
+    def send_message(self, case_id: int, name: str, payload: dict[str, Any], user: str, now: datetime) -> CaseInfo:
+        """Deliver a named message to a case (e.g. complaint_withdrawn) if the case is waiting for it."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            case, parsed, workflow = self._load_case(s, case_id)
+            if case.status != "open":
+                raise InvalidInput({"message": f"case {case_id} is closed"})
+            with frozen_at(now):
+                waiting = wf_ops.waiting_message_names(workflow)
+                if name not in waiting:
+                    expected = ", ".join(sorted(waiting)) or "none"
+                    raise InvalidInput({"message": f"case {case_id} is not waiting for '{name}' (it waits for: {expected})"})
+                before = wf_ops.completed_ids(workflow)
+                wf_ops.deliver_message(workflow, name, payload)
+                store.record(s, now, user, "message_delivered", case.id, message=name)
+                self._after_step(s, case, parsed, workflow, before, user, now)
+            uow.commit()
+            return self._case_info(s, case.id)
+
+    def fire_due_timers(self, now: datetime, limit: int = 500) -> int:
+        """Fire every timer due at `now`, one transaction per case; returns how many cases moved."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            case_ids = list(uow.session.scalars(
+                select(Timer.case_id).where(Timer.due_at <= now).group_by(Timer.case_id)
+                .order_by(func.min(Timer.due_at)).limit(limit)))
+        moved = 0
+        for case_id in case_ids:
+            with self.uow() as uow:
+                s = uow.session
+                case, parsed, workflow = self._load_case(s, case_id)
+                with frozen_at(now):
+                    before = wf_ops.completed_ids(workflow)
+                    wf_ops.advance(workflow)
+                    fired = [t for t in wf_ops.completed_since(workflow, before)
+                             if wf_ops.is_timer(t)]
+                    for timer in fired:
+                        store.record(s, now, SYSTEM, "timer_fired", case.id, str(timer.id),
+                                     spec=timer.task_spec.bpmn_id)
+                    self._after_step(s, case, parsed, workflow, before, SYSTEM, now)
+                uow.commit()
+                moved += 1
+        return moved
+
+    # -- the step bookkeeping ----------------------------------------------------------------
+
+    def _after_step(self, s: Session, case: Case, parsed: ParsedDefinition, workflow, before: set[str],
+                    actor: str, now: datetime) -> None:
+        """After the workflow moved: record notices, assign new tasks, update flags, save."""
+        data = wf_ops.case_data(workflow)
+        parties = {**case.parties, **_parties(data)}
+        if parties != case.parties:
+            org.require_people(s, [p for p in parties.values() if p not in case.parties.values()])
+        escalated = case.escalated
+        for done in wf_ops.completed_since(workflow, before):
+            notice = parsed.notices.get(done.task_spec.bpmn_id)
+            if notice:
+                recipients = sorted({p for role in notice["notify"].split(",") if role.strip()
+                                     for p in org.resolve(s, role.strip(), case.unit_id, parties)})
+                store.record(s, now, SYSTEM, "notice", case.id, None, notice=notice.get("notice"),
+                             roles=notice["notify"], recipients=recipients, spec=done.task_spec.bpmn_id)
+                if notice.get("notice") == "escalated" and not escalated:
+                    escalated = True
+                    store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
+        for task in wf_ops.ready_user_tasks(workflow):
+            if wf_ops.VAERN_KEY not in task.internal_data:
+                self._assign(s, case, task, parties, now)
+        closed = wf_ops.is_completed(workflow)
+        values = {"parties": parties, "escalated": escalated,
+                  "serious": bool(data.get("serious", case.serious)),
+                  "confidential": bool(data.get("confidential", case.confidential))}
+        if closed and case.status != "closed":
+            values.update(status="closed", closed_at=now)
+            store.record(s, now, actor, "case_closed", case.id)
+        store.save_case(s, case, workflow, values, now)
+
+    def _assign(self, s: Session, case: Case, task, parties: dict[str, Any], now: datetime) -> None:
+        role = task.task_spec.lane or ""
+        unit_id = task.data.get("committee_unit") or case.unit_id
+        candidates = org.resolve(s, role, unit_id, parties) if role else []
+        due = _due_at(task)
+        task.internal_data[wf_ops.VAERN_KEY] = {
+            "role": role, "unit": unit_id, "candidates": candidates,
+            "assignee": candidates[0] if len(candidates) == 1 else None,
+            "created_at": now.isoformat(), "due_at": due.isoformat() if due else None,
+        }
+        store.record(s, now, SYSTEM, "task_created", case.id, str(task.id), spec=task.task_spec.bpmn_id,
+                     role=role, unit=unit_id, candidates=candidates)
+        if not candidates:
+            store.record(s, now, SYSTEM, "task_unassigned", case.id, str(task.id), role=role, unit=unit_id)
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _load_case(self, s: Session, case_id: int):
+        case = s.get(Case, case_id)
+        if case is None:
+            raise CaseNotFound(f"no case with id {case_id}")
+        definition = s.get(Definition, case.definition_id)
+        parsed = self._parsed(definition)
+        return case, parsed, wf_ops.loads(case.state, parsed)
+
+    def _load_task(self, s: Session, task_id: str):
+        row = s.get(Task, task_id)
+        if row is None:
+            raise TaskNotFound(f"no task with id '{task_id}'")
+        case, parsed, workflow = self._load_case(s, row.case_id)
+        task = wf_ops.find_task(workflow, task_id)
+        if task is None or wf_ops.state_name(task) != "READY" or wf_ops.VAERN_KEY not in task.internal_data:
+            raise TaskNotOpen(f"the task '{row.title}' is already {row.state if row.state != 'open' else 'done'}")
+        return case, parsed, workflow, task
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def inbox(self, person_id: str, now: datetime) -> list[InboxItem]:
+        """Open tasks assigned to the person, or open to them as a candidate; most urgent first."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            mine = or_(Task.assignee_id == person_id,
+                       and_(Task.assignee_id.is_(None),
+                            exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.person_id == person_id)))
+            rows = uow.session.execute(
+                select(Task, Case.kind, Case.escalated, Case.serious, Unit.name)
+                .join(Case, Case.id == Task.case_id).join(Unit, Unit.id == Case.unit_id)
+                .where(Task.state == "open", mine)
+                .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at))
+            return [InboxItem(task_id=t.id, case_id=t.case_id, case_kind=kind, unit_id=t.unit_id,
+                              unit_name=unit_name, title=t.title, role=t.role, assignee_id=t.assignee_id,
+                              due_at=t.due_at, overdue=bool(t.due_at and t.due_at < now),
+                              escalated=escalated, serious=serious)
+                    for t, kind, escalated, serious, unit_name in rows]
+
+    def task(self, task_id: str) -> TaskInfo:
+        """One task's projection."""
+        with self.uow() as uow:
+            return self._task_info(uow.session, task_id)
+
+    def task_detail(self, task_id: str) -> TaskDetail:
+        """An open task with its documentation, form fields and the case values they show."""
+        with self.uow() as uow:
+            s = uow.session
+            info = self._task_info(s, task_id)
+            case, parsed, workflow, task = self._load_task(s, task_id)
+            fields = tuple(form_fields(task.task_spec))
+            values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
+            return TaskDetail(info, task.task_spec.documentation, fields, values)
+
+    def case(self, case_id: int) -> CaseInfo:
+        """A case's status, flags and current data."""
+        with self.uow() as uow:
+            return self._case_info(uow.session, case_id, with_data=True)
+
+    def cases(self, status: str | None = None, limit: int = 100) -> list[CaseInfo]:
+        """Cases, newest first, optionally only open or closed ones."""
+        with self.uow() as uow:
+            query = select(Case.id).order_by(Case.id.desc()).limit(limit)
+            if status:
+                query = query.where(Case.status == status)
+            return [self._case_info(uow.session, cid) for cid in uow.session.scalars(query)]
+
+    def tasks_of_case(self, case_id: int) -> list[TaskInfo]:
+        """Every projected task of a case, oldest first."""
+        with self.uow() as uow:
+            ids = uow.session.scalars(select(Task.id).where(Task.case_id == case_id).order_by(Task.created_at, Task.id))
+            return [self._task_info(uow.session, i) for i in ids]
+
+    def timers_of_case(self, case_id: int) -> list[tuple[str, datetime]]:
+        """The case's pending timers: element id and due time."""
+        with self.uow() as uow:
+            rows = uow.session.execute(select(Timer.spec_id, Timer.due_at).where(Timer.case_id == case_id)
+                                       .order_by(Timer.due_at))
+            return [(spec, due) for spec, due in rows]
+
+    def events(self, case_id: int | None = None, limit: int = 1000) -> list[EventInfo]:
+        """The event log, oldest first; only one case's when `case_id` is given."""
+        with self.uow() as uow:
+            query = select(Event).order_by(Event.id).limit(limit)
+            if case_id is not None:
+                query = query.where(Event.case_id == case_id)
+            return [EventInfo(e.id, e.at, e.actor, e.action, e.case_id, e.task_id, dict(e.details or {}))
+                    for e in uow.session.scalars(query)]
+
+    def _task_info(self, s: Session, task_id: str) -> TaskInfo:
+        row = s.get(Task, task_id)
+        if row is None:
+            raise TaskNotFound(f"no task with id '{task_id}'")
+        candidates = tuple(sorted(s.scalars(select(TaskCandidate.person_id).where(TaskCandidate.task_id == task_id))))
+        return TaskInfo(row.id, row.case_id, row.spec_id, row.title, row.role, row.unit_id, row.state,
+                        row.assignee_id, candidates, row.due_at, row.created_at, row.completed_at, row.completed_by)
+
+    def _case_info(self, s: Session, case_id: int, with_data: bool = False) -> CaseInfo:
+        s.expire_all()
+        case = s.get(Case, case_id)
+        if case is None:
+            raise CaseNotFound(f"no case with id {case_id}")
+        definition = s.get(Definition, case.definition_id)
+        data = {}
+        if with_data:
+            data = wf_ops.case_data(wf_ops.loads(case.state, self._parsed(definition)))
+        return CaseInfo(case.id, case.kind, definition.version, case.unit_id, case.status, case.serious,
+                        case.confidential, case.escalated, dict(case.parties), case.version, case.created_by,
+                        case.created_at, case.closed_at, data)
+
+
+def _parties(data: dict[str, Any]) -> dict[str, str]:
+    return {key: str(data[key]) for key in _PARTY_KEYS if data.get(key)}
+
+
+def _require_may_act(meta: dict[str, Any], user: str) -> None:
+    assignee = meta.get("assignee")
+    if assignee is not None and assignee != user:
+        raise NotAllowed("the task is assigned to someone else")
+    if assignee is None and user not in meta.get("candidates", []):
+        raise NotAllowed("the task is not yours: you hold none of the roles it is for")
+
+
+def _due_at(task) -> datetime | None:
+    # The task is due when the attached timer that acts on it fires: an interrupting one first,
+    # else the last non-interrupting one (a reminder comes before the escalation that marks it overdue).
+    timers = [(wf_ops.timer_due(t), wf_ops.is_interrupting(t)) for t in wf_ops.attached_timers(task)]
+    timers = [(due, interrupting) for due, interrupting in timers if due is not None]
+    if not timers:
+        return None
+    interrupting = [due for due, flag in timers if flag]
+    return min(interrupting) if interrupting else max(due for due, _ in timers)
+
+
+def _definition_info(row: Definition, created: bool = True) -> DefinitionInfo:
+    return DefinitionInfo(row.id, row.kind, row.version, row.name, row.content_hash, row.deployed_at,
+                          row.deployed_by, created)
+
+
+def open_vaern(settings: Settings | None = None, migrate: bool = True) -> Vaern:
+    """Connect to the database, bring its schema up to date and return the service."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url, echo=settings.echo_sql)
+    if migrate:
+        upgrade_schema(engine)
+    return Vaern(settings, engine)

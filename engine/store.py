@@ -1,0 +1,77 @@
+"""Saving a case: its serialized workflow under a version check, and the task, candidate and timer
+rows rebuilt from it. Never commits; the service layer owns the transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy.orm import Session
+
+from . import workflow as wf_ops
+from .clock import as_utc
+from .errors import ConcurrentUpdate
+from .models import Case, Event, Task, TaskCandidate, Timer
+
+_TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
+
+
+def record(session: Session, now: datetime, actor: str, action: str, case_id: int | None = None,
+           task_id: str | None = None, **details: Any) -> None:
+    """Append one row to the event log."""
+    session.execute(insert(Event).values(at=now, actor=actor, action=action, case_id=case_id,
+                                         task_id=task_id, details=details))
+
+
+def save_case(session: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> int:
+    """Write the case's state and flags if nobody saved it since it was loaded; rebuild projections.
+
+    Returns the new version. Raises ConcurrentUpdate, changing nothing, when the stored version
+    is no longer the one this command loaded.
+    """
+    new_version = case.version + 1
+    result = session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.version == case.version)
+        .values(state=wf_ops.dumps(workflow), version=new_version, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload it and try again")
+    rebuild_projections(session, case.id, workflow)
+    return new_version
+
+
+def rebuild_projections(session: Session, case_id: int, workflow) -> None:
+    """Replace the case's task, candidate and timer rows with what the workflow says now."""
+    session.execute(delete(TaskCandidate).where(TaskCandidate.case_id == case_id))
+    session.execute(delete(Task).where(Task.case_id == case_id))
+    session.execute(delete(Timer).where(Timer.case_id == case_id))
+    tasks, candidates = [], []
+    for task in wf_ops.user_tasks(workflow):
+        meta = task.internal_data.get(wf_ops.VAERN_KEY)
+        if meta is None:
+            continue  # a task cancelled before anyone was assigned to it
+        state = _TASK_STATE_NAMES[wf_ops.state_name(task)]
+        tasks.append({
+            "id": str(task.id), "case_id": case_id, "spec_id": task.task_spec.bpmn_id,
+            "title": task.task_spec.bpmn_name or task.task_spec.bpmn_id, "role": meta["role"],
+            "unit_id": meta["unit"], "assignee_id": meta.get("assignee"), "state": state,
+            "due_at": _parse(meta.get("due_at")), "created_at": _parse(meta.get("created_at")),
+            "completed_at": _parse(meta.get("completed_at")), "completed_by": meta.get("completed_by"),
+        })
+        if state == "open":
+            candidates.extend({"task_id": str(task.id), "person_id": p, "case_id": case_id}
+                              for p in meta["candidates"])
+    if tasks:
+        session.execute(insert(Task), tasks)
+    if candidates:
+        session.execute(insert(TaskCandidate), candidates)
+    timers = [{"id": t.task_id, "case_id": case_id, "spec_id": t.spec_id, "due_at": t.due_at}
+              for t in wf_ops.pending_timers(workflow)]
+    if timers:
+        session.execute(insert(Timer), timers)
+
+
+def _parse(value: str | None) -> datetime | None:
+    return as_utc(datetime.fromisoformat(value)) if value else None

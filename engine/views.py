@@ -1,0 +1,102 @@
+"""Plain results of the service layer: what callers see of cases, tasks and events."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .forms import FormField
+
+
+@dataclass(frozen=True)
+class DefinitionInfo:
+    """A deployed diagram version."""
+
+    id: int
+    kind: str
+    version: int
+    name: str
+    content_hash: str
+    deployed_at: datetime
+    deployed_by: str
+    created: bool = True
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """A user task of a case, as the task rows project it."""
+
+    id: str
+    case_id: int
+    spec_id: str
+    title: str
+    role: str
+    unit_id: str
+    state: str
+    assignee_id: str | None
+    candidates: tuple[str, ...]
+    due_at: datetime | None
+    created_at: datetime | None
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One line in a person's inbox."""
+
+    task_id: str
+    case_id: int
+    case_kind: str
+    unit_id: str
+    unit_name: str
+    title: str
+    role: str
+    assignee_id: str | None
+    due_at: datetime | None
+    overdue: bool
+    escalated: bool
+    serious: bool
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """An open task with what its page needs: instructions, form fields and current values."""
+
+    task: TaskInfo
+    documentation: str | None
+    fields: tuple[FormField, ...]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """A case's status and flags."""
+
+    id: int
+    kind: str
+    definition_version: int
+    unit_id: str
+    status: str
+    serious: bool
+    confidential: bool
+    escalated: bool
+    parties: dict[str, Any]
+    version: int
+    created_by: str
+    created_at: datetime
+    closed_at: datetime | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """One row of the event log."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    case_id: int | None
+    task_id: str | None
+    details: dict[str, Any]

@@ -1,0 +1,230 @@
+"""A thin layer over SpiffWorkflow's BpmnWorkflow: start, step, complete, catch, serialize.
+
+Only this module, definitions.py and expressions.py import SpiffWorkflow. Everything runs with the
+restricted script engine, and timers see the command's `now` through `clock.frozen_at`.
+"""
+from __future__ import annotations
+
+import json
+from uuid import UUID
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterator
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition, TimerEventDefinition,
+)
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from .clock import as_utc
+from .definitions import ParsedDefinition
+from .errors import ExpressionError, VaernError
+from .expressions import restricted_script_engine
+
+VAERN_KEY = "vaern"  # our bookkeeping in a Spiff task's internal_data (assignment, completion)
+
+
+class WorkflowError(VaernError):
+    """The diagram could not go on (an expression failed, a variable was missing …)."""
+
+
+class _CaseWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the spec out of a case's state: it is stored once per definition version."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = deepcopy(CAMUNDA_CONFIG)
+    config[BpmnWorkflow] = _CaseWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _make_serializer()
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A timer the case waits on: the Spiff task id, its element id and when it falls due."""
+
+    task_id: str
+    spec_id: str
+    due_at: datetime
+
+
+def start(parsed: ParsedDefinition, data: dict[str, Any]) -> BpmnWorkflow:
+    """A new workflow of the definition with `data` as its start variables, run to its first wait."""
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
+    start_task = workflow.get_next_task(spec_name="Start")
+    start_task.data.update(data)
+    advance(workflow)
+    return workflow
+
+
+def advance(workflow: BpmnWorkflow) -> None:
+    """Run engine steps (automatic tasks, gateways, due timers) until only people or time can move it."""
+    try:
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    except ExpressionError as exc:
+        raise WorkflowError(f"the diagram could not go on: {exc}") from exc
+    except SpiffWorkflowException as exc:
+        raise WorkflowError(f"the diagram could not go on: {exc}") from exc
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    """User tasks waiting for a person."""
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def user_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
+    """Every user task that is ready, completed or cancelled (the ones a person sees in history)."""
+    mask = TaskState.READY | TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
+    return iter(workflow.get_tasks(state=mask, manual=True))
+
+
+def state_name(task: SpiffTask) -> str:
+    """The task's state as SpiffWorkflow names it (READY, COMPLETED, CANCELLED …)."""
+    return TaskState.get_name(task.state)
+
+
+def attached_timers(task: SpiffTask) -> list[SpiffTask]:
+    """The waiting timer events on the boundary of a user task."""
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
+        return []
+    return [t for t in parent.children if t is not task and t.state == TaskState.WAITING
+            and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+
+def timer_due(task: SpiffTask) -> datetime | None:
+    """When a waiting timer task falls due, if it has been armed."""
+    definition = task.task_spec.event_definition
+    value = task._get_internal_data("event_value")
+    if value is None:
+        return None
+    if isinstance(definition, CycleTimerEventDefinition):
+        return as_utc(datetime.fromisoformat(value["next"]))
+    return as_utc(TimerEventDefinition.get_datetime(value))
+
+
+def is_timer(task: SpiffTask) -> bool:
+    """True for a task that is a timer event."""
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def is_interrupting(timer_task: SpiffTask) -> bool:
+    """True for a boundary timer that cancels the task it sits on."""
+    return bool(getattr(timer_task.task_spec, "cancel_activity", True))
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
+    """The Spiff task with this id, or None."""
+    from uuid import UUID
+
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError, SpiffWorkflowException):
+        return None
+
+
+def complete(workflow: BpmnWorkflow, task: SpiffTask, values: dict[str, Any]) -> None:
+    """Store form values in the task's data, complete it and move the workflow on."""
+    task.data.update(values)
+    try:
+        task.run()
+    except (ExpressionError, SpiffWorkflowException) as exc:
+        raise WorkflowError(f"the task could not be completed: {exc}") from exc
+    advance(workflow)
+
+
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
+    """Deliver a named message (e.g. complaint_withdrawn) with a payload into `message_data`."""
+    event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": "message_data"})
+    workflow.catch(event)
+    advance(workflow)
+
+
+def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
+    """Names of the messages the workflow would catch now."""
+    return {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
+
+
+def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
+    """Every timer the workflow waits on, with its due time."""
+    timers = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        due = timer_due(task)
+        if due is not None:
+            timers.append(PendingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, due))
+    return timers
+
+
+def completed_since(workflow: BpmnWorkflow, known: set[str]) -> list[SpiffTask]:
+    """Completed tasks whose ids are not in `known` (what the last step did)."""
+    return [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if str(t.id) not in known]
+
+
+def completed_ids(workflow: BpmnWorkflow) -> set[str]:
+    """Ids of every completed task."""
+    return {str(t.id) for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case variables as they stand: the data of the last completed task, or the workflow's."""
+    if workflow.is_completed():
+        return dict(workflow.data) or dict(workflow.last_task.data if workflow.last_task else {})
+    if workflow.last_task is not None:
+        return dict(workflow.last_task.data)
+    return {}
+
+
+def is_completed(workflow: BpmnWorkflow) -> bool:
+    """True when the workflow has reached its end."""
+    return workflow.is_completed()
+
+
+def dumps(workflow: BpmnWorkflow) -> str:
+    """The workflow's state as JSON, without its spec."""
+    _SERIALIZER.registry._encoder_mode = True
+    try:
+        dct = _SERIALIZER.to_dict(workflow)
+    finally:
+        _SERIALIZER.registry._encoder_mode = False
+    dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+    return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+
+
+def loads(state: str, parsed: ParsedDefinition) -> BpmnWorkflow:
+    """Rebuild a workflow from `dumps` output and its definition's spec."""
+    dct = json.loads(state, cls=_SERIALIZER.json_decoder_cls)
+    _SERIALIZER.migrate(dct)
+    dct["spec"] = parsed.spec
+    dct["subprocess_specs"] = parsed.subprocess_specs
+    workflow = _SERIALIZER.from_dict(dct)
+    workflow.script_engine = restricted_script_engine()
+    return workflow

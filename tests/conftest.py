@@ -1,0 +1,64 @@
+"""Shared fixtures: a real database (SQLite file, and PostgreSQL where one answers) and the engine."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import Settings, Vaern, open_vaern
+
+ROOT = Path(__file__).resolve().parent.parent
+DIAGRAMS = Path(__file__).resolve().parent / "diagrams"
+DEMO_ORG = ROOT / "demo" / "organisation.yaml"
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+POSTGRES_URL = os.environ.get("VAERN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reason() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure to connect means: no server to test against here
+        return f"no PostgreSQL server answers at {POSTGRES_URL} ({type(exc).__name__})"
+
+
+_PG_SKIP = _postgres_reason()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database: a SQLite file, or the PostgreSQL test database wiped clean."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'vaern.sqlite3'}"
+    if _PG_SKIP:
+        if os.environ.get("VAERN_REQUIRE_POSTGRES") == "1":
+            pytest.fail(_PG_SKIP)
+        pytest.skip(_PG_SKIP)
+    from sqlalchemy import create_engine
+
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def vaern(database_url) -> Vaern:
+    """The engine on a fresh database with the demo organisation and the test diagram deployed."""
+    service = open_vaern(Settings(database_url=database_url))
+    service.import_org(DEMO_ORG, "admin", T0)
+    service.deploy((DIAGRAMS / "simple.bpmn").read_bytes(), "simple.bpmn", "admin", T0)
+    yield service
+    service.db.dispose()
+
+
+def simple_xml() -> str:
+    """The test diagram's XML, for making broken variants of it."""
+    return (DIAGRAMS / "simple.bpmn").read_text(encoding="utf-8")
