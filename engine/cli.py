@@ -175,6 +175,20 @@ def inbox(person: str) -> None:
         click.echo(f"{marks} case {item.case_id:<6} {item.case_kind:<12} {item.title:<40} due {_when(item.due_at)}  {item.task_id}")
 
 
+@cli.command()
+def status() -> None:
+    """Show what is deployed, how many cases there are and who the demo people are."""
+    service = _service()
+    deployed = service.definitions()
+    click.echo(f"database: {service.settings.database_url}")
+    click.echo("deployed diagrams:" if deployed else "no diagrams deployed yet (vaern deploy workflows)")
+    for d in deployed:
+        click.echo(f"  {d.kind:<14} v{d.version:<3} {d.name}")
+    open_cases, closed_cases = service.cases("open", 100_000), service.cases("closed", 100_000)
+    click.echo(f"cases: {len(open_cases)} open, {len(closed_cases)} closed")
+    click.echo("try: vaern org resolve leader afd-akut   |   vaern inbox leder-akut   |   vaern cases")
+
+
 @cli.command(name="fire-timers")
 def fire_timers() -> None:
     """Fire every timer that is due now."""

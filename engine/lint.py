@@ -84,7 +84,10 @@ class _Linter:
     def check_ids(self) -> None:
         seen: dict[str, etree._Element] = {}
         for element in self.root.iter():
-            element_id = element.get("id") if isinstance(element.tag, str) else None
+            # Only BPMN and DI elements have document-wide ids; camunda:property ids are local names.
+            if not isinstance(element.tag, str) or etree.QName(element).namespace not in (BPMN_NS, BPMNDI_NS):
+                continue
+            element_id = element.get("id")
             if element_id is None:
                 continue
             if element_id in seen:

@@ -1,0 +1,125 @@
+"""Persisted task completion against SpiffWorkflow alone, for a path of 10 user tasks.
+
+Run: `make bench` or `.venv/bin/python bench/engine.py [--cases N] [--postgres URL]`. Prints the
+median and p99 time per task completion for each, and their ratio, measured in one run.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from engine import Settings, open_vaern  # noqa: E402
+from engine.definitions import validate  # noqa: E402
+from engine.expressions import restricted_script_engine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TASKS = 10
+T0 = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
+
+
+def path_diagram(n: int = TASKS) -> bytes:
+    """A valid vaern diagram: start, n leader tasks with a small form in a row, end."""
+    ids = [f"Task_{i}" for i in range(1, n + 1)]
+    nodes = ["StartEvent_1", *ids, "End_1"]
+    tasks = "".join(
+        f'<bpmn:userTask id="{t}" name="Trin {i}"><bpmn:extensionElements><camunda:formData>'
+        f'<camunda:formField id="note_{i}" label="Note {i}" type="string" />'
+        f'<camunda:formField id="done_{i}" label="Udført {i}" type="boolean" />'
+        f"</camunda:formData></bpmn:extensionElements></bpmn:userTask>" for i, t in enumerate(ids, 1))
+    flows = "".join(f'<bpmn:sequenceFlow id="Flow_{i}" sourceRef="{a}" targetRef="{b}" />'
+                    for i, (a, b) in enumerate(zip(nodes, nodes[1:])))
+    refs = "".join(f"<bpmn:flowNodeRef>{n_}</bpmn:flowNodeRef>" for n_ in nodes)
+    shapes = "".join(f'<bpmndi:BPMNShape id="{n_}_di" bpmnElement="{n_}"><dc:Bounds x="{200 + 150 * i}" y="100" '
+                     f'width="100" height="80" /></bpmndi:BPMNShape>' for i, n_ in enumerate(nodes))
+    edges = "".join(f'<bpmndi:BPMNEdge id="Flow_{i}_di" bpmnElement="Flow_{i}"><di:waypoint x="{300 + 150 * i}" '
+                    f'y="140" /><di:waypoint x="{350 + 150 * i}" y="140" /></bpmndi:BPMNEdge>' for i in range(len(nodes) - 1))
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_bench" targetNamespace="http://vaern.example/bpmn">
+<bpmn:process id="bench_path" name="Ti trin" isExecutable="true">
+<bpmn:laneSet id="LaneSet_1"><bpmn:lane id="Lane_leader" name="leader">{refs}</bpmn:lane></bpmn:laneSet>
+<bpmn:startEvent id="StartEvent_1" />{tasks}<bpmn:endEvent id="End_1" />{flows}
+</bpmn:process>
+<bpmndi:BPMNDiagram id="Diagram_1"><bpmndi:BPMNPlane id="Plane_1" bpmnElement="bench_path">
+<bpmndi:BPMNShape id="Lane_leader_di" bpmnElement="Lane_leader"><dc:Bounds x="150" y="50" width="2000" height="200" /></bpmndi:BPMNShape>
+{shapes}{edges}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>""".encode()
+
+
+def values(i: int) -> dict:
+    return {f"note_{i}": f"trin {i} udført", f"done_{i}": True}
+
+
+def in_memory(cases: int) -> list[float]:
+    """Seconds per task completion with SpiffWorkflow alone (no database, no serialization)."""
+    parsed = validate(path_diagram(), "bench.bpmn", 10_000_000)
+    timings = []
+    for _ in range(cases):
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
+        workflow.do_engine_steps()
+        for i in range(1, TASKS + 1):
+            start = time.perf_counter()
+            task = workflow.get_next_task(state=TaskState.READY, manual=True)
+            task.data.update(values(i))
+            task.run()
+            workflow.do_engine_steps()
+            timings.append(time.perf_counter() - start)
+        assert workflow.is_completed()
+    return timings
+
+
+def persisted(url: str, cases: int) -> list[float]:
+    """Seconds per task completion through vaern: load, validate, complete, project, save, commit."""
+    service = open_vaern(Settings(database_url=url))
+    org = Path(tempfile.mkdtemp()) / "org.yaml"
+    org.write_text("units:\n - {id: u, name: Enhed}\npeople:\n - {id: l, name: Leder}\n"
+                   "roles:\n - {unit: u, role: leader, person: l}\n", encoding="utf-8")
+    service.import_org(org, "bench", T0)
+    service.deploy(path_diagram(), "bench.bpmn", "bench", T0)
+    timings = []
+    for _ in range(cases):
+        case = service.start_case("bench_path", "u", {}, "bench", T0)
+        for i in range(1, TASKS + 1):
+            [item] = [x for x in service.inbox("l", T0) if x.case_id == case.id]
+            start = time.perf_counter()
+            service.complete_task(item.task_id, values(i), "l", T0 + timedelta(minutes=i))
+            timings.append(time.perf_counter() - start)
+        assert service.case(case.id).status == "closed"
+    service.db.dispose()
+    return timings
+
+
+def summary(label: str, timings: list[float]) -> float:
+    ordered = sorted(timings)
+    median = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(f"{label:<38} median {median * 1000:7.2f} ms   p99 {p99 * 1000:7.2f} ms   n={len(ordered)}")
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=30)
+    parser.add_argument("--postgres", default=None, help="also run against this PostgreSQL URL (its tables are created)")
+    args = parser.parse_args()
+    print(f"path of {TASKS} user tasks, {args.cases} cases each")
+    memory = summary("SpiffWorkflow alone, in memory", in_memory(args.cases))
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = summary("vaern persisted, SQLite file", persisted(f"sqlite:///{tmp}/bench.sqlite3", args.cases))
+    print(f"ratio persisted/in-memory (SQLite): {sqlite / memory:.1f}x")
+    if args.postgres:
+        pg = summary("vaern persisted, PostgreSQL", persisted(args.postgres, args.cases))
+        print(f"ratio persisted/in-memory (PostgreSQL): {pg / memory:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
