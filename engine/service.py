@@ -241,10 +241,16 @@ class Vaern:
         for done in wf_ops.completed_since(workflow, before):
             notice = parsed.notices.get(done.task_spec.bpmn_id)
             if notice:
-                recipients = sorted({p for role in notice["notify"].split(",") if role.strip()
-                                     for p in org.resolve(s, role.strip(), case.unit_id, parties)})
+                # A notice about a late task goes to the roles of the units those tasks are for: a late
+                # LMU's reminder reaches that LMU, its escalation the HMU above it.
+                late = wf_ops.open_tasks_behind(done)
+                units = sorted({t.internal_data.get(wf_ops.VAERN_KEY, {}).get("unit") or case.unit_id
+                                for t in late}) or [case.unit_id]
+                recipients = sorted({p for role in notice["notify"].split(",") if role.strip() for unit in units
+                                     for p in org.resolve(s, role.strip(), unit, parties)})
                 store.record(s, now, SYSTEM, "notice", case.id, None, notice=notice.get("notice"),
-                             roles=notice["notify"], recipients=recipients, spec=done.task_spec.bpmn_id)
+                             roles=notice["notify"], recipients=recipients, spec=done.task_spec.bpmn_id,
+                             units=units, late_tasks=sorted(str(t.id) for t in late))
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)

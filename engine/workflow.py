@@ -109,13 +109,36 @@ def state_name(task: SpiffTask) -> str:
     return TaskState.get_name(task.state)
 
 
+def _boundary_split(task: SpiffTask) -> SpiffTask | None:
+    # A user task's boundary events hang off a BoundaryEventSplit: its parent, or its grandparent when
+    # the task is one instance of a multi-instance task; a boundary event's notice path sits below it.
+    current = task.parent
+    while current is not None:
+        if current.task_spec.name.endswith(".BoundaryEventSplit"):
+            return current
+        current = current.parent
+    return None
+
+
 def attached_timers(task: SpiffTask) -> list[SpiffTask]:
-    """The waiting timer events on the boundary of a user task."""
-    parent = task.parent
-    if parent is None or not parent.task_spec.name.endswith(".BoundaryEventSplit"):
+    """The waiting timer events on the boundary of a user task (or of its multi-instance parent)."""
+    split = task.parent
+    for _ in range(2):
+        if split is None or split.task_spec.name.endswith(".BoundaryEventSplit"):
+            break
+        split = split.parent
+    if split is None or not split.task_spec.name.endswith(".BoundaryEventSplit"):
         return []
-    return [t for t in parent.children if t is not task and t.state == TaskState.WAITING
+    return [t for t in split.children if t.state == TaskState.WAITING
             and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+
+def open_tasks_behind(event_task: SpiffTask) -> list[SpiffTask]:
+    """The still-open user tasks whose boundary event led to `event_task` (e.g. the late committees)."""
+    split = _boundary_split(event_task)
+    if split is None:
+        return []
+    return [t for t in split if t.state == TaskState.READY and t.task_spec.manual]
 
 
 def timer_due(task: SpiffTask) -> datetime | None:

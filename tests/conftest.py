@@ -50,13 +50,19 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def vaern(database_url) -> Vaern:
-    """The engine on a fresh database with the demo organisation and the test diagram deployed."""
+def empty_vaern(database_url) -> Vaern:
+    """The engine on a fresh, empty database."""
     service = open_vaern(Settings(database_url=database_url))
-    service.import_org(DEMO_ORG, "admin", T0)
-    service.deploy((DIAGRAMS / "simple.bpmn").read_bytes(), "simple.bpmn", "admin", T0)
     yield service
     service.db.dispose()
+
+
+@pytest.fixture
+def vaern(empty_vaern) -> Vaern:
+    """The engine with the demo organisation and the test diagram deployed."""
+    empty_vaern.import_org(DEMO_ORG, "admin", T0)
+    empty_vaern.deploy((DIAGRAMS / "simple.bpmn").read_bytes(), "simple.bpmn", "admin", T0)
+    return empty_vaern
 
 
 def simple_xml() -> str:

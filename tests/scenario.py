@@ -1,0 +1,63 @@
+"""Helpers for scenario tests that drive the guideline's diagrams through the engine as people would."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from engine import Vaern
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / "workflows"
+
+
+def deploy_guideline(vaern: Vaern, now: datetime, *names: str) -> None:
+    """Deploy the named diagrams from workflows/ (all three when none are named)."""
+    for name in names or ("violence", "harassment", "annual_med"):
+        path = WORKFLOWS / f"{name}.bpmn"
+        vaern.deploy(path.read_bytes(), str(path), "procesejer", now)
+
+
+def filled(vaern: Vaern, task_id: str, **values: Any) -> dict[str, Any]:
+    """Form values for a task: the given ones, and a plausible answer for every other required field."""
+    detail = vaern.task_detail(task_id)
+    answers: dict[str, Any] = {}
+    for field in detail.fields:
+        if field.id in values:
+            answers[field.id] = values[field.id]
+        elif field.type == "boolean":
+            answers[field.id] = False
+        elif field.required:
+            answers[field.id] = {
+                "string": f"{field.label}: udfyldt", "long": 1, "date": "2026-11-27",
+                "enum": field.options[0][0] if field.options else None,
+            }[field.type]
+    unknown = set(values) - {f.id for f in detail.fields}
+    assert not unknown, f"{detail.task.spec_id} has no fields {sorted(unknown)}; it has {[f.id for f in detail.fields]}"
+    return answers
+
+
+def open_task(vaern: Vaern, person: str, case_id: int, spec_id: str | None = None, now: datetime | None = None):
+    """The one open task of a case in a person's inbox (optionally of one diagram element)."""
+    from tests.conftest import T0
+
+    items = [i for i in vaern.inbox(person, now or T0) if i.case_id == case_id]
+    if spec_id is not None:
+        items = [i for i in items if vaern.task(i.task_id).spec_id == spec_id]
+    assert len(items) == 1, f"{person} has {len(items)} matching tasks in case {case_id}: {[i.title for i in items]}"
+    return items[0]
+
+
+def do(vaern: Vaern, person: str, case_id: int, spec_id: str, now: datetime, **values: Any):
+    """Complete the person's open task `spec_id` in the case, filling what the test does not care about."""
+    item = open_task(vaern, person, case_id, spec_id, now)
+    return vaern.complete_task(item.task_id, filled(vaern, item.task_id, **values), person, now)
+
+
+def open_specs(vaern: Vaern, case_id: int) -> dict[str, list[str]]:
+    """Open tasks of a case: element id -> the people who may do it."""
+    result: dict[str, list[str]] = {}
+    for task in vaern.tasks_of_case(case_id):
+        if task.state == "open":
+            result.setdefault(task.spec_id, []).extend([task.assignee_id] if task.assignee_id else list(task.candidates))
+    return result
