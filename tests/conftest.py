@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,19 +35,23 @@ _PG_SKIP = _postgres_reason()
 def database_url(request, tmp_path) -> str:
     """A fresh, empty database: a SQLite file, or the PostgreSQL test database wiped clean."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'vaern.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'vaern.sqlite3'}"
+        return
     if _PG_SKIP:
         if os.environ.get("VAERN_REQUIRE_POSTGRES") == "1":
             pytest.fail(_PG_SKIP)
         pytest.skip(_PG_SKIP)
     from sqlalchemy import create_engine
 
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return POSTGRES_URL
+    # A schema of its own per test, so parallel runs against the one test database never collide.
+    schema = f"vaern_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
 
 
 @pytest.fixture
