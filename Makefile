@@ -15,9 +15,7 @@ $(BIN)/vaern: pyproject.toml
 setup: $(BIN)/vaern
 
 demo: setup
-	$(BIN)/vaern db upgrade
-	$(BIN)/vaern org import demo/organisation.yaml
-	$(BIN)/vaern deploy workflows
+	$(BIN)/vaern demo
 
 run: demo
 	$(BIN)/vaern status

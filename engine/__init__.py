@@ -9,13 +9,16 @@ from .errors import (
 from .forms import FormField
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .service import Vaern, open_vaern
-from .views import CaseInfo, DefinitionInfo, EventInfo, InboxItem, TaskDetail, TaskInfo
+from .views import (
+    CaseDiagram, CaseInfo, DefinitionInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
+)
 from .workflow import WorkflowError
 
 __all__ = [
     "Settings", "ParsedDefinition", "check_files", "validate", "CaseNotFound", "ConcurrentUpdate",
     "DefinitionError", "ExpressionError", "InvalidInput", "NotAllowed", "NotFound", "OrganisationError",
     "Problem", "TaskNotFound", "TaskNotOpen", "UnknownCaseKind", "UnknownPerson", "UnknownUnit",
-    "VaernError", "FormField", "KNOWN_ROLES", "ROLE_LABELS_DA", "Vaern", "open_vaern", "CaseInfo",
-    "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError",
+    "VaernError", "FormField", "KNOWN_ROLES", "Vaern", "open_vaern", "CaseInfo",
+    "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError", "CaseDiagram",
+    "PersonInfo", "UnitInfo", "ROLE_LABELS_DA",
 ]

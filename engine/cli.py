@@ -175,6 +175,43 @@ def inbox(person: str) -> None:
         click.echo(f"{marks} case {item.case_id:<6} {item.case_kind:<12} {item.title:<40} due {_when(item.due_at)}  {item.task_id}")
 
 
+DEMO_PASSWORD = "vaern-demo"
+DEMO_ORG = Path("demo/organisation.yaml")
+DEMO_ADMIN = "koncern-hr"
+
+
+@cli.group(name="account")
+def account_group() -> None:
+    """Local log-in accounts."""
+
+
+@account_group.command(name="set")
+@click.argument("person")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin/--no-admin", default=None, help="may manage the organisation and diagrams")
+@click.option("--process-owner/--no-process-owner", default=None, help="may edit and deploy diagrams")
+def account_set(person: str, password: str, admin: bool | None, process_owner: bool | None) -> None:
+    """Create or change PERSON's account."""
+    _service().set_password(person, password, _now(), admin=admin, process_owner=process_owner, user=CLI_USER)
+    click.echo(f"account for {person} saved")
+
+
+@cli.command()
+@click.option("--org", "org_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEMO_ORG)
+def demo(org_file: Path) -> None:
+    """Set up the demo: its organisation, an account for everyone in it, and the guideline's diagrams."""
+    service = _service()
+    counts = service.import_org(org_file, CLI_USER, _now())
+    for person in service.people():
+        admin = person.id == DEMO_ADMIN
+        service.set_password(person.id, DEMO_PASSWORD, _now(), admin=admin, process_owner=admin, user=CLI_USER)
+    for path in _bpmn_paths(()):
+        info = service.deploy(path.read_bytes(), str(path), CLI_USER, _now())
+        click.echo(f"{path}: {info.kind} version {info.version}")
+    click.echo(f"demo organisation: {counts['units']} units, {counts['people']} people; "
+               f"everyone logs in with their id and the password '{DEMO_PASSWORD}' ({DEMO_ADMIN} is administrator)")
+
+
 @cli.command()
 def status() -> None:
     """Show what is deployed, how many cases there are and who the demo people are."""

@@ -72,6 +72,16 @@ class Person(Base):
     unit_id: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.id"), nullable=True)
 
 
+class Account(Base):
+    """A person's local login: a password hash and what they may administer."""
+
+    __tablename__ = "account"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_process_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class RoleHolder(Base):
     """A person holding a role (leader, tr, amr, hr, lmu …) for a unit."""
 

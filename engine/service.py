@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import org, store
@@ -20,16 +20,18 @@ from .errors import (
     UnknownCaseKind, UnknownUnit,
 )
 from .forms import coerce_values, form_fields
-from .models import Case, Definition, Event, Task, TaskCandidate, Timer, Unit
+from .accounts import MIN_PASSWORD_LENGTH, hash_password
+from .models import Account, Case, Definition, Task, Timer, Unit
 from .roles import PERSON_ROLES
-from .views import CaseInfo, DefinitionInfo, EventInfo, InboxItem, TaskDetail, TaskInfo
+from .queries import CaseQueries
+from .views import CaseInfo, DefinitionInfo, TaskInfo
 
 SYSTEM = "system"
 _PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
 _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
 
 
-class Vaern:
+class Vaern(CaseQueries):
     """The engine's public face: deploy diagrams, run cases, read inboxes. Built by `open_vaern`."""
 
     def __init__(self, settings: Settings, engine):
@@ -91,6 +93,26 @@ class Vaern:
             store.record(uow.session, as_utc(now), user, "org_imported", file=path.name, **counts)
             uow.commit()
         return counts
+
+    def set_password(self, person_id: str, password: str, now: datetime, admin: bool | None = None,
+                     process_owner: bool | None = None, user: str = "admin") -> None:
+        """Create or change a person's local account; optionally grant or remove admin/process-owner."""
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInput({"password": f"mindst {MIN_PASSWORD_LENGTH} tegn (at least {MIN_PASSWORD_LENGTH} characters)"})
+        with self.uow() as uow:
+            s = uow.session
+            org.require_people(s, [person_id])
+            account = s.get(Account, person_id) or Account(person_id=person_id, is_admin=False, is_process_owner=False)
+            account.password_hash = hash_password(password)
+            if admin is not None:
+                account.is_admin = admin
+            if process_owner is not None:
+                account.is_process_owner = process_owner
+            s.add(account)
+            s.flush()
+            store.record(s, as_utc(now), user, "account_set", person=person_id, admin=account.is_admin,
+                         process_owner=account.is_process_owner)
+            uow.commit()
 
     def resolve(self, role: str, unit_id: str, parties: dict[str, Any] | None = None) -> list[str]:
         """Who would get a task of `role` in a case of `unit_id` with these parties."""
@@ -300,98 +322,6 @@ class Vaern:
         if task is None or wf_ops.state_name(task) != "READY" or wf_ops.VAERN_KEY not in task.internal_data:
             raise TaskNotOpen(f"the task '{row.title}' is already {row.state if row.state != 'open' else 'done'}")
         return case, parsed, workflow, task
-
-    # -- queries -----------------------------------------------------------------------------
-
-    def inbox(self, person_id: str, now: datetime) -> list[InboxItem]:
-        """Open tasks assigned to the person, or open to them as a candidate; most urgent first."""
-        now = as_utc(now)
-        with self.uow() as uow:
-            mine = or_(Task.assignee_id == person_id,
-                       and_(Task.assignee_id.is_(None),
-                            exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.person_id == person_id)))
-            rows = uow.session.execute(
-                select(Task, Case.kind, Case.escalated, Case.serious, Unit.name)
-                .join(Case, Case.id == Task.case_id).join(Unit, Unit.id == Case.unit_id)
-                .where(Task.state == "open", mine)
-                .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at))
-            return [InboxItem(task_id=t.id, case_id=t.case_id, case_kind=kind, unit_id=t.unit_id,
-                              unit_name=unit_name, title=t.title, role=t.role, assignee_id=t.assignee_id,
-                              due_at=t.due_at, overdue=bool(t.due_at and t.due_at < now),
-                              escalated=escalated, serious=serious)
-                    for t, kind, escalated, serious, unit_name in rows]
-
-    def task(self, task_id: str) -> TaskInfo:
-        """One task's projection."""
-        with self.uow() as uow:
-            return self._task_info(uow.session, task_id)
-
-    def task_detail(self, task_id: str) -> TaskDetail:
-        """An open task with its documentation, form fields and the case values they show."""
-        with self.uow() as uow:
-            s = uow.session
-            info = self._task_info(s, task_id)
-            case, parsed, workflow, task = self._load_task(s, task_id)
-            fields = tuple(form_fields(task.task_spec))
-            values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
-            return TaskDetail(info, task.task_spec.documentation, fields, values)
-
-    def case(self, case_id: int) -> CaseInfo:
-        """A case's status, flags and current data."""
-        with self.uow() as uow:
-            return self._case_info(uow.session, case_id, with_data=True)
-
-    def cases(self, status: str | None = None, limit: int = 100) -> list[CaseInfo]:
-        """Cases, newest first, optionally only open or closed ones."""
-        with self.uow() as uow:
-            query = select(Case.id).order_by(Case.id.desc()).limit(limit)
-            if status:
-                query = query.where(Case.status == status)
-            return [self._case_info(uow.session, cid) for cid in uow.session.scalars(query)]
-
-    def tasks_of_case(self, case_id: int) -> list[TaskInfo]:
-        """Every projected task of a case, oldest first."""
-        with self.uow() as uow:
-            ids = uow.session.scalars(select(Task.id).where(Task.case_id == case_id).order_by(Task.created_at, Task.id))
-            return [self._task_info(uow.session, i) for i in ids]
-
-    def timers_of_case(self, case_id: int) -> list[tuple[str, datetime]]:
-        """The case's pending timers: element id and due time."""
-        with self.uow() as uow:
-            rows = uow.session.execute(select(Timer.spec_id, Timer.due_at).where(Timer.case_id == case_id)
-                                       .order_by(Timer.due_at))
-            return [(spec, due) for spec, due in rows]
-
-    def events(self, case_id: int | None = None, limit: int = 1000) -> list[EventInfo]:
-        """The event log, oldest first; only one case's when `case_id` is given."""
-        with self.uow() as uow:
-            query = select(Event).order_by(Event.id).limit(limit)
-            if case_id is not None:
-                query = query.where(Event.case_id == case_id)
-            return [EventInfo(e.id, e.at, e.actor, e.action, e.case_id, e.task_id, dict(e.details or {}))
-                    for e in uow.session.scalars(query)]
-
-    def _task_info(self, s: Session, task_id: str) -> TaskInfo:
-        row = s.get(Task, task_id)
-        if row is None:
-            raise TaskNotFound(f"no task with id '{task_id}'")
-        candidates = tuple(sorted(s.scalars(select(TaskCandidate.person_id).where(TaskCandidate.task_id == task_id))))
-        return TaskInfo(row.id, row.case_id, row.spec_id, row.title, row.role, row.unit_id, row.state,
-                        row.assignee_id, candidates, row.due_at, row.created_at, row.completed_at, row.completed_by)
-
-    def _case_info(self, s: Session, case_id: int, with_data: bool = False) -> CaseInfo:
-        s.expire_all()
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseNotFound(f"no case with id {case_id}")
-        definition = s.get(Definition, case.definition_id)
-        data = {}
-        if with_data:
-            data = wf_ops.case_data(wf_ops.loads(case.state, self._parsed(definition)))
-        return CaseInfo(case.id, case.kind, definition.version, case.unit_id, case.status, case.serious,
-                        case.confidential, case.escalated, dict(case.parties), case.version, case.created_by,
-                        case.created_at, case.closed_at, data)
-
 
 def _parties(data: dict[str, Any]) -> dict[str, str]:
     return {key: str(data[key]) for key in _PARTY_KEYS if data.get(key)}

@@ -100,3 +100,38 @@ class EventInfo:
     case_id: int | None
     task_id: str | None
     details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """A person, the roles they hold (unit, role) and what their account allows."""
+
+    id: str
+    name: str
+    email: str | None
+    unit_id: str | None
+    roles: tuple[tuple[str, str], ...]
+    is_admin: bool = False
+    is_process_owner: bool = False
+    has_account: bool = False
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """An organisational unit."""
+
+    id: str
+    name: str
+    kind: str
+    parent_id: str | None
+
+
+@dataclass(frozen=True)
+class CaseDiagram:
+    """What a case page needs to draw where a case stands."""
+
+    xml: str
+    version: int
+    completed: frozenset[str]
+    current: frozenset[str]
+    overdue: set[str]

@@ -226,6 +226,20 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return {}
 
 
+def element_states(workflow: BpmnWorkflow) -> tuple[frozenset[str], frozenset[str]]:
+    """Diagram element ids that have completed, and those waiting now (open tasks, timers, messages)."""
+    completed, current = set(), set()
+    for task in workflow.get_tasks():
+        bpmn_id = task.task_spec.bpmn_id
+        if not bpmn_id:
+            continue
+        if task.state == TaskState.COMPLETED:
+            completed.add(bpmn_id)
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            current.add(bpmn_id)
+    return frozenset(completed), frozenset(current)
+
+
 def is_completed(workflow: BpmnWorkflow) -> bool:
     """True when the workflow has reached its end."""
     return workflow.is_completed()

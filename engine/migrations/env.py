@@ -1,6 +1,5 @@
 """Alembic environment: runs migrations on the connection vaern hands it, or on VAERN_DATABASE_URL."""
 from alembic import context
-from sqlalchemy import pool
 
 from engine.config import Settings
 from engine.db import make_engine

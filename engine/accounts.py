@@ -1,0 +1,16 @@
+"""Password hashing for local accounts (scrypt through Werkzeug's well-tested helpers)."""
+from __future__ import annotations
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of the password."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    """True if the password matches the hash."""
+    return check_password_hash(password_hash, password)

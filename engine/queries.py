@@ -1,0 +1,189 @@
+"""Read-only queries over cases, tasks, people and the event log: what inboxes and pages show."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from . import workflow as wf_ops
+from .accounts import check_password
+from .clock import as_utc
+from .errors import CaseNotFound, TaskNotFound, UnknownPerson
+from .forms import form_fields
+from .models import Account, Case, Definition, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
+from .views import (
+    CaseDiagram, CaseInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
+)
+
+
+class CaseQueries:
+    """Queries mixed into the service; each opens its own read-only unit of work."""
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def inbox(self, person_id: str, now: datetime) -> list[InboxItem]:
+        """Open tasks assigned to the person, or open to them as a candidate; most urgent first."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            mine = or_(Task.assignee_id == person_id,
+                       and_(Task.assignee_id.is_(None),
+                            exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.person_id == person_id)))
+            rows = uow.session.execute(
+                select(Task, Case.kind, Case.escalated, Case.serious, Unit.name)
+                .join(Case, Case.id == Task.case_id).join(Unit, Unit.id == Case.unit_id)
+                .where(Task.state == "open", mine)
+                .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at))
+            return [InboxItem(task_id=t.id, case_id=t.case_id, case_kind=kind, unit_id=t.unit_id,
+                              unit_name=unit_name, title=t.title, role=t.role, assignee_id=t.assignee_id,
+                              due_at=t.due_at, overdue=bool(t.due_at and t.due_at < now),
+                              escalated=escalated, serious=serious)
+                    for t, kind, escalated, serious, unit_name in rows]
+
+    def task(self, task_id: str) -> TaskInfo:
+        """One task's projection."""
+        with self.uow() as uow:
+            return self._task_info(uow.session, task_id)
+
+    def task_detail(self, task_id: str) -> TaskDetail:
+        """An open task with its documentation, form fields and the case values they show."""
+        with self.uow() as uow:
+            s = uow.session
+            info = self._task_info(s, task_id)
+            case, parsed, workflow, task = self._load_task(s, task_id)
+            fields = tuple(form_fields(task.task_spec))
+            values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
+            return TaskDetail(info, task.task_spec.documentation, fields, values)
+
+    def case(self, case_id: int) -> CaseInfo:
+        """A case's status, flags and current data."""
+        with self.uow() as uow:
+            return self._case_info(uow.session, case_id, with_data=True)
+
+    def cases(self, status: str | None = None, limit: int = 100) -> list[CaseInfo]:
+        """Cases, newest first, optionally only open or closed ones."""
+        with self.uow() as uow:
+            query = select(Case.id).order_by(Case.id.desc()).limit(limit)
+            if status:
+                query = query.where(Case.status == status)
+            return [self._case_info(uow.session, cid) for cid in uow.session.scalars(query)]
+
+    def tasks_of_case(self, case_id: int) -> list[TaskInfo]:
+        """Every projected task of a case, oldest first."""
+        with self.uow() as uow:
+            ids = uow.session.scalars(select(Task.id).where(Task.case_id == case_id).order_by(Task.created_at, Task.id))
+            return [self._task_info(uow.session, i) for i in ids]
+
+    def timers_of_case(self, case_id: int) -> list[tuple[str, datetime]]:
+        """The case's pending timers: element id and due time."""
+        with self.uow() as uow:
+            rows = uow.session.execute(select(Timer.spec_id, Timer.due_at).where(Timer.case_id == case_id)
+                                       .order_by(Timer.due_at))
+            return [(spec, due) for spec, due in rows]
+
+    def events(self, case_id: int | None = None, limit: int = 1000) -> list[EventInfo]:
+        """The event log, oldest first; only one case's when `case_id` is given."""
+        with self.uow() as uow:
+            query = select(Event).order_by(Event.id).limit(limit)
+            if case_id is not None:
+                query = query.where(Event.case_id == case_id)
+            return [EventInfo(e.id, e.at, e.actor, e.action, e.case_id, e.task_id, dict(e.details or {}))
+                    for e in uow.session.scalars(query)]
+
+    def people(self) -> list[PersonInfo]:
+        """Everyone in the organisation with the roles they hold, by name."""
+        with self.uow() as uow:
+            ids = uow.session.scalars(select(Person.id).order_by(Person.name))
+            return [self._person_info(uow.session, i) for i in ids]
+
+    def person(self, person_id: str) -> PersonInfo:
+        """One person and their roles."""
+        with self.uow() as uow:
+            return self._person_info(uow.session, person_id)
+
+    def units(self) -> list[UnitInfo]:
+        """Every unit, by name."""
+        with self.uow() as uow:
+            return [UnitInfo(u.id, u.name, u.kind, u.parent_id)
+                    for u in uow.session.scalars(select(Unit).order_by(Unit.name))]
+
+    def authenticate(self, login: str, password: str) -> PersonInfo | None:
+        """The person whose id or e-mail is `login` if the password matches their account, else None."""
+        with self.uow() as uow:
+            s = uow.session
+            person = s.get(Person, login) or s.scalar(select(Person).where(Person.email == login))
+            account = s.get(Account, person.id) if person else None
+            if account is None or not check_password(account.password_hash, password):
+                return None
+            return self._person_info(s, person.id)
+
+    def reported_by(self, person_id: str) -> list[CaseInfo]:
+        """Cases the person reported, newest first."""
+        with self.uow() as uow:
+            ids = uow.session.scalars(select(Case.id).where(Case.created_by == person_id).order_by(Case.id.desc()))
+            return [self._case_info(uow.session, i) for i in ids]
+
+    def involvement(self, person_id: str, case_id: int) -> set[str]:
+        """How a person is involved in a case: 'reporter', 'party:<role>', 'task:<role>' (may be empty)."""
+        with self.uow() as uow:
+            s = uow.session
+            case = s.get(Case, case_id)
+            if case is None:
+                raise CaseNotFound(f"no case with id {case_id}")
+            found = {f"party:{key[:-3]}" for key, value in (case.parties or {}).items() if value == person_id}
+            if case.created_by == person_id:
+                found.add("reporter")
+            rows = s.execute(select(Task.role).where(Task.case_id == case_id, or_(
+                Task.assignee_id == person_id, Task.completed_by == person_id,
+                exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.person_id == person_id))))
+            found.update(f"task:{role}" for (role,) in rows)
+            return found
+
+    def case_diagram(self, case_id: int, now: datetime) -> CaseDiagram:
+        """The XML of the diagram version a case runs, and which elements are done, current or overdue."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            case = s.get(Case, case_id)
+            if case is None:
+                raise CaseNotFound(f"no case with id {case_id}")
+            definition = s.get(Definition, case.definition_id)
+            workflow = wf_ops.loads(case.state, self._parsed(definition))
+            completed, current = wf_ops.element_states(workflow)
+            overdue = set(s.scalars(select(Task.spec_id).where(Task.case_id == case_id, Task.state == "open",
+                                                               Task.due_at < now)))
+            return CaseDiagram(definition.xml, definition.version, completed, current, overdue)
+
+    def _person_info(self, s: Session, person_id: str) -> PersonInfo:
+        person = s.get(Person, person_id)
+        if person is None:
+            raise UnknownPerson(f"no person with id '{person_id}'")
+        roles = tuple(s.execute(select(RoleHolder.unit_id, RoleHolder.role)
+                                .where(RoleHolder.person_id == person_id).order_by(RoleHolder.unit_id)))
+        account = s.get(Account, person_id)
+        return PersonInfo(person.id, person.name, person.email, person.unit_id,
+                          tuple((u, r) for u, r in roles), bool(account and account.is_admin),
+                          bool(account and account.is_process_owner), account is not None)
+
+    def _task_info(self, s: Session, task_id: str) -> TaskInfo:
+        row = s.get(Task, task_id)
+        if row is None:
+            raise TaskNotFound(f"no task with id '{task_id}'")
+        candidates = tuple(sorted(s.scalars(select(TaskCandidate.person_id).where(TaskCandidate.task_id == task_id))))
+        return TaskInfo(row.id, row.case_id, row.spec_id, row.title, row.role, row.unit_id, row.state,
+                        row.assignee_id, candidates, row.due_at, row.created_at, row.completed_at, row.completed_by)
+
+    def _case_info(self, s: Session, case_id: int, with_data: bool = False) -> CaseInfo:
+        s.expire_all()
+        case = s.get(Case, case_id)
+        if case is None:
+            raise CaseNotFound(f"no case with id {case_id}")
+        definition = s.get(Definition, case.definition_id)
+        data = {}
+        if with_data:
+            data = wf_ops.case_data(wf_ops.loads(case.state, self._parsed(definition)))
+        return CaseInfo(case.id, case.kind, definition.version, case.unit_id, case.status, case.serious,
+                        case.confidential, case.escalated, dict(case.parties), case.version, case.created_by,
+                        case.created_at, case.closed_at, data)
+
+
