@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from . import workflow as wf_ops
 from .accounts import check_password
-from .clock import as_utc
+from .clock import as_utc, frozen_at
 from .errors import CaseNotFound, TaskNotFound, UnknownPerson
 from .forms import form_fields
 from .models import Account, Case, Definition, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
@@ -153,6 +153,40 @@ class CaseQueries:
             overdue = set(s.scalars(select(Task.spec_id).where(Task.case_id == case_id, Task.state == "open",
                                                                Task.due_at < now)))
             return CaseDiagram(definition.xml, definition.version, completed, current, overdue)
+
+    def case_settings(self, case_id: int) -> dict[str, str]:
+        """The settings (`setting.*`) of the diagram version a case runs: name -> value as deployed."""
+        with self.uow() as uow:
+            return dict(self._case_definition(uow.session, case_id).settings)
+
+    def case_field_labels(self, case_id: int) -> dict[str, str]:
+        """Every form field of the case's diagram version: field id -> its (Danish) label."""
+        with self.uow() as uow:
+            parsed = self._case_definition(uow.session, case_id)
+            labels: dict[str, str] = {}
+            for task_spec in parsed.spec.task_specs.values():
+                for field in form_fields(task_spec):
+                    labels.setdefault(field.id, field.label)
+            return labels
+
+    def waiting_messages(self, case_id: int, now: datetime) -> set[str]:
+        """Names of the messages an open case would accept now (none for a closed case)."""
+        with self.uow() as uow:
+            s = uow.session
+            case = s.get(Case, case_id)
+            if case is None:
+                raise CaseNotFound(f"no case with id {case_id}")
+            if case.status != "open":
+                return set()
+            workflow = wf_ops.loads(case.state, self._parsed(s.get(Definition, case.definition_id)))
+            with frozen_at(as_utc(now)):
+                return wf_ops.waiting_message_names(workflow)
+
+    def _case_definition(self, s: Session, case_id: int):
+        case = s.get(Case, case_id)
+        if case is None:
+            raise CaseNotFound(f"no case with id {case_id}")
+        return self._parsed(s.get(Definition, case.definition_id))
 
     def _person_info(self, s: Session, person_id: str) -> PersonInfo:
         person = s.get(Person, person_id)
