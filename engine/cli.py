@@ -12,6 +12,7 @@ from .config import Settings
 from .definitions import check_files
 from .errors import DefinitionError, OrganisationError, VaernError
 from .service import open_vaern
+from .trace import out_of_scope, requirement_ids, traced_elements
 
 CLI_USER = "cli"
 
@@ -175,6 +176,39 @@ def inbox(person: str) -> None:
         click.echo(f"{marks} case {item.case_id:<6} {item.case_kind:<12} {item.title:<40} due {_when(item.due_at)}  {item.task_id}")
 
 
+@cli.command()
+@click.option("--requirements", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("docs/guideline-requirements.md"), show_default=True)
+@click.option("--out-of-scope", "scope_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("docs/out-of-scope.md"), show_default=True)
+@click.argument("files", nargs=-1)
+def trace(requirements: Path, scope_file: Path, files: tuple[str, ...]) -> None:
+    """Print requirement ID -> diagram elements; list IDs nothing implements (exit 1 if any is unexplained)."""
+    ids = requirement_ids(requirements)
+    matrix = traced_elements(_bpmn_paths(files))
+    excluded = out_of_scope(scope_file)
+    missing = []
+    for requirement in ids:
+        elements = matrix.get(requirement, [])
+        if elements:
+            shown = ", ".join(f"{e.file}:{e.element_id}" for e in elements[:6])
+            more = f" (+{len(elements) - 6} more)" if len(elements) > 6 else ""
+            click.echo(f"{requirement:<8} {len(elements):>3}  {shown}{more}")
+        elif requirement in excluded:
+            click.echo(f"{requirement:<8}   -  out of scope: {excluded[requirement]}")
+        else:
+            missing.append(requirement)
+            click.echo(f"{requirement:<8}   !  NOT IMPLEMENTED")
+    unknown = sorted(set(matrix) - set(ids))
+    if unknown:
+        click.echo(f"tags naming no requirement: {', '.join(unknown)}")
+    done = len(ids) - len(missing) - sum(1 for r in ids if r in excluded and r not in matrix)
+    click.echo(f"{done} of {len(ids)} requirements implemented, "
+               f"{sum(1 for r in ids if r in excluded and r not in matrix)} out of scope, {len(missing)} unexplained")
+    if missing or unknown:
+        sys.exit(1)
+
+
 DEMO_PASSWORD = "vaern-demo"
 DEMO_ORG = Path("demo/organisation.yaml")
 DEMO_ADMIN = "koncern-hr"
@@ -224,6 +258,34 @@ def status() -> None:
     open_cases, closed_cases = service.cases("open", 100_000), service.cases("closed", 100_000)
     click.echo(f"cases: {len(open_cases)} open, {len(closed_cases)} closed")
     click.echo("try: vaern org resolve leader afd-akut   |   vaern inbox leder-akut   |   vaern cases")
+
+
+@cli.command()
+@click.option("--sweep-seconds", default=60, show_default=True, help="how often to look for due timers")
+def scheduler(sweep_seconds: int) -> None:
+    """Run the timer scheduler as a process of its own (for deployments with several web workers)."""
+    import signal
+    import threading
+
+    from .scheduler import TimerScheduler
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    running = TimerScheduler(_service(), sweep_seconds=sweep_seconds).start()
+    click.echo(f"scheduler running; sweeping every {sweep_seconds} s (Ctrl-C stops it)")
+    stop.wait()
+    running.shutdown()
+    click.echo("scheduler stopped")
+
+
+@cli.command()
+@click.option("--unsent", is_flag=True, help="only mail not sent yet")
+def outbox(unsent: bool) -> None:
+    """Show the e-mail outbox (what was or will be sent; without SMTP settings mail stays here)."""
+    for mail in _service().outbox(unsent_only=unsent):
+        state = f"sent {_when(mail.sent_at)}" if mail.sent_at else f"waiting ({mail.attempts} attempts)"
+        click.echo(f"{mail.id:>6} {_when(mail.created_at)} {mail.recipient:<32} {mail.subject:<40} {state}")
 
 
 @cli.command(name="fire-timers")

@@ -16,6 +16,13 @@ class Settings:
     workflows_dir: Path = field(default_factory=lambda: Path("workflows"))
     max_diagram_bytes: int = 5 * 1024 * 1024
     echo_sql: bool = False
+    base_url: str = "http://127.0.0.1:5000"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "vaern@localhost"
+    smtp_starttls: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -26,4 +33,11 @@ class Settings:
             workflows_dir=Path(env.get("VAERN_WORKFLOWS_DIR", "workflows")),
             max_diagram_bytes=int(env.get("VAERN_MAX_DIAGRAM_BYTES", 5 * 1024 * 1024)),
             echo_sql=env.get("VAERN_ECHO_SQL", "") == "1",
+            base_url=env.get("VAERN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            smtp_host=env.get("VAERN_SMTP_HOST") or None,
+            smtp_port=int(env.get("VAERN_SMTP_PORT", "25")),
+            smtp_user=env.get("VAERN_SMTP_USER") or None,
+            smtp_password=env.get("VAERN_SMTP_PASSWORD") or None,
+            smtp_from=env.get("VAERN_SMTP_FROM", "vaern@localhost"),
+            smtp_starttls=env.get("VAERN_SMTP_STARTTLS", "") == "1",
         )

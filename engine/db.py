@@ -37,8 +37,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 class UnitOfWork:
     """One transaction: `with uow:` opens a session, commits on `uow.commit()`, rolls back otherwise."""
 
-    def __init__(self, session_factory: Callable[[], Session]):
+    def __init__(self, session_factory: Callable[[], Session], after_commit: Callable[[], None] | None = None):
         self._session_factory = session_factory
+        self._after_commit = after_commit
         self.session: Session | None = None
 
     def __enter__(self) -> "UnitOfWork":
@@ -55,6 +56,8 @@ class UnitOfWork:
         """Commit everything done in this unit of work."""
         assert self.session is not None
         self.session.commit()
+        if self._after_commit is not None:
+            self._after_commit()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -29,6 +29,7 @@ class ParsedDefinition:
     spec: object
     subprocess_specs: dict
     notices: dict[str, dict[str, str]] = field(default_factory=dict)
+    timer_expressions: frozenset[str] = frozenset()
 
 
 def content_hash(data: bytes) -> str:
@@ -83,6 +84,9 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
             props = element_properties(event)
             if "notify" in props:
                 notices[event.get("id")] = props
+    timer_expressions = frozenset(
+        (value.text or "").strip() for value in process.xpath(
+            ".//bpmn:timerEventDefinition/*", namespaces=NSMAP) if isinstance(value.tag, str))
     return ParsedDefinition(
         kind=kind,
         name=process.get("name") or kind,
@@ -93,6 +97,7 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
         spec=spec,
         subprocess_specs=subprocess_specs,
         notices=notices,
+        timer_expressions=timer_expressions,
     )
 
 

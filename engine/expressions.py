@@ -26,6 +26,7 @@ _DURATION = re.compile(
 )
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$")
 _CYCLE = re.compile(r"^R\d*/\S+$")
+WORKING_DAYS = re.compile(r"^\s*(\d+)\s+(arbejdsdage?|working days?)\s*$", re.IGNORECASE)
 
 _ALLOWED_NODES = (
     ast.Expression, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Call,
@@ -128,7 +129,7 @@ def names_in(expression: str) -> set[str]:
 def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
     """Evaluate an allowed expression against `names`; an ISO literal evaluates to itself."""
     text = (expression or "").strip()
-    if is_iso_literal(text) and text not in names:
+    if (is_iso_literal(text) or WORKING_DAYS.match(text)) and text not in names:
         return text
     problem = check_expression(text)
     if problem:
@@ -144,13 +145,31 @@ def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
         raise ExpressionError(f"cannot evaluate {text!r}: {exc}") from exc
 
 
+def working_days_as_duration(text: str) -> str:
+    """'2 arbejdsdage' as the ISO duration from now to two Danish working days later (PT…S)."""
+    count = int(WORKING_DAYS.match(text).group(1))
+    start = current_time()
+    return f"PT{int((add_working_days(start, count) - start).total_seconds())}S"
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """SpiffWorkflow environment that evaluates through `evaluate` and refuses scripts."""
+    """SpiffWorkflow environment that evaluates through `evaluate` and refuses scripts.
+
+    A timer duration may be written in working days ("2 arbejdsdage"); for the diagram's timer
+    expressions such a value becomes the ISO duration to that many Danish working days from now.
+    """
+
+    def __init__(self, timer_expressions: frozenset[str] = frozenset()):
+        super().__init__()
+        self.timer_expressions = timer_expressions
 
     def evaluate(self, expression, context, external_context=None):
         names = dict(external_context or {})
         names.update(context)
-        return evaluate(expression, names)
+        value = evaluate(expression, names)
+        if expression in self.timer_expressions and isinstance(value, str) and WORKING_DAYS.match(value):
+            return working_days_as_duration(value)
+        return value
 
     def execute(self, script, context, external_context=None):
         raise ExpressionError("scripts are not allowed in vaern diagrams")
@@ -159,6 +178,6 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         raise ExpressionError("service calls are not allowed in vaern diagrams")
 
 
-def restricted_script_engine() -> PythonScriptEngine:
+def restricted_script_engine(timer_expressions: frozenset[str] = frozenset()) -> PythonScriptEngine:
     """A SpiffWorkflow script engine whose only evaluator is the restricted one."""
-    return PythonScriptEngine(environment=RestrictedEnvironment())
+    return PythonScriptEngine(environment=RestrictedEnvironment(timer_expressions))

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from .bpmn_xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NSMAP
 from .errors import Problem
-from .expressions import check_expression, is_iso_literal
+from .expressions import WORKING_DAYS, check_expression, is_iso_literal
 from .roles import KNOWN_ROLES, NOTICE_KINDS
 
 FORM_FIELD_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
@@ -173,7 +173,7 @@ class _Linter:
                 text = (value.text or "").strip()
                 if text in settings:
                     literal, source = settings[text].strip(), f"the setting '{text}' = {settings[text]!r}"
-                elif is_iso_literal(text) or _LOOKS_ISO.match(text):
+                elif is_iso_literal(text) or _LOOKS_ISO.match(text) or WORKING_DAYS.match(text):
                     literal, source = text, repr(text)
                 else:
                     problem = check_expression(text)
@@ -241,6 +241,8 @@ def _split(text: str) -> Iterable[str]:
 
 
 def _timer_literal_problem(kind: str, literal: str) -> str | None:
+    if kind == "timeDuration" and WORKING_DAYS.match(literal):
+        return None  # "2 arbejdsdage": counted in Danish working days when the timer starts
     try:
         if kind == "timeDuration":
             if not literal.upper().startswith("P"):

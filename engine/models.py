@@ -142,6 +142,35 @@ class TaskCandidate(Base):
     __table_args__ = (Index("ix_task_candidate_person", "person_id"),)
 
 
+class Notice(Base):
+    """A message for a person's web inbox: a task assigned, due soon, overdue or escalated."""
+
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[Optional[str]] = mapped_column(String(36), nullable=True)
+    title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class OutboxMail(Base):
+    """An e-mail waiting to be sent (or kept for an administrator when no SMTP server is set up)."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100))
+    recipient: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+
+
 class Timer(Base):
     """Projection of one waiting timer of a case, with its due time."""
 
@@ -150,8 +179,6 @@ class Timer(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     spec_id: Mapped[str] = mapped_column(String(200))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    claimed_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
-    claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Event(Base):

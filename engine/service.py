@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import org, store
+from . import notify, org, store
 from . import workflow as wf_ops
 from .clock import as_utc, frozen_at
 from .config import Settings
@@ -21,9 +21,11 @@ from .errors import (
 )
 from .forms import coerce_values, form_fields
 from .accounts import MIN_PASSWORD_LENGTH, hash_password
-from .models import Account, Case, Definition, Task, Timer, Unit
+from .models import Account, Case, Definition, Task, Unit
 from .roles import PERSON_ROLES
+from .notices import NoticeQueries
 from .queries import CaseQueries
+from .timers import TimerCommands
 from .views import CaseInfo, DefinitionInfo, TaskInfo
 
 SYSTEM = "system"
@@ -31,7 +33,7 @@ _PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
 _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
 
 
-class Vaern(CaseQueries):
+class Vaern(TimerCommands, NoticeQueries, CaseQueries):
     """The engine's public face: deploy diagrams, run cases, read inboxes. Built by `open_vaern`."""
 
     def __init__(self, settings: Settings, engine):
@@ -39,10 +41,19 @@ class Vaern(CaseQueries):
         self.db = engine
         self._sessions = session_factory(engine)
         self.specs = SpecCache(settings.max_diagram_bytes)
+        self._commit_listeners: list = []
+
+    def after_commit(self, callback) -> None:
+        """Call `callback()` after every committed command (a scheduler re-arms its wake-up there)."""
+        self._commit_listeners.append(callback)
+
+    def _committed(self) -> None:
+        for callback in list(self._commit_listeners):
+            callback()
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (one transaction)."""
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, after_commit=self._committed)
 
     # -- definitions -------------------------------------------------------------------------
 
@@ -225,31 +236,6 @@ class Vaern(CaseQueries):
             uow.commit()
             return self._case_info(s, case.id)
 
-    def fire_due_timers(self, now: datetime, limit: int = 500) -> int:
-        """Fire every timer due at `now`, one transaction per case; returns how many cases moved."""
-        now = as_utc(now)
-        with self.uow() as uow:
-            case_ids = list(uow.session.scalars(
-                select(Timer.case_id).where(Timer.due_at <= now).group_by(Timer.case_id)
-                .order_by(func.min(Timer.due_at)).limit(limit)))
-        moved = 0
-        for case_id in case_ids:
-            with self.uow() as uow:
-                s = uow.session
-                case, parsed, workflow = self._load_case(s, case_id)
-                with frozen_at(now):
-                    before = wf_ops.completed_ids(workflow)
-                    wf_ops.advance(workflow)
-                    fired = [t for t in wf_ops.completed_since(workflow, before)
-                             if wf_ops.is_timer(t)]
-                    for timer in fired:
-                        store.record(s, now, SYSTEM, "timer_fired", case.id, str(timer.id),
-                                     spec=timer.task_spec.bpmn_id)
-                    self._after_step(s, case, parsed, workflow, before, SYSTEM, now)
-                uow.commit()
-                moved += 1
-        return moved
-
     # -- the step bookkeeping ----------------------------------------------------------------
 
     def _after_step(self, s: Session, case: Case, parsed: ParsedDefinition, workflow, before: set[str],
@@ -273,6 +259,10 @@ class Vaern(CaseQueries):
                 store.record(s, now, SYSTEM, "notice", case.id, None, notice=notice.get("notice"),
                              roles=notice["notify"], recipients=recipients, spec=done.task_spec.bpmn_id,
                              units=units, late_tasks=sorted(str(t.id) for t in late))
+                single = late[0] if len(late) == 1 else None
+                title = (single.task_spec.bpmn_name if single else None) or done.task_spec.bpmn_name or "Sag"
+                notify.enqueue(s, self.settings, now, recipients, notice.get("notice"), case.id,
+                               str(single.id) if single else None, title)
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
@@ -302,6 +292,8 @@ class Vaern(CaseQueries):
                      role=role, unit=unit_id, candidates=candidates)
         if not candidates:
             store.record(s, now, SYSTEM, "task_unassigned", case.id, str(task.id), role=role, unit=unit_id)
+        notify.enqueue(s, self.settings, now, candidates, "assigned", case.id, str(task.id),
+                       task.task_spec.bpmn_name or task.task_spec.bpmn_id)
 
     # -- loading -----------------------------------------------------------------------------
 

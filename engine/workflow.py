@@ -75,7 +75,8 @@ class PendingTimer:
 
 def start(parsed: ParsedDefinition, data: dict[str, Any]) -> BpmnWorkflow:
     """A new workflow of the definition with `data` as its start variables, run to its first wait."""
-    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs,
+                            script_engine=restricted_script_engine(parsed.timer_expressions))
     start_task = workflow.get_next_task(spec_name="Start")
     start_task.data.update(data)
     advance(workflow)
@@ -263,5 +264,5 @@ def loads(state: str, parsed: ParsedDefinition) -> BpmnWorkflow:
     dct["spec"] = parsed.spec
     dct["subprocess_specs"] = parsed.subprocess_specs
     workflow = _SERIALIZER.from_dict(dct)
-    workflow.script_engine = restricted_script_engine()
+    workflow.script_engine = restricted_script_engine(parsed.timer_expressions)
     return workflow

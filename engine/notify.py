@@ -1,0 +1,99 @@
+"""Telling people: a notice in their web inbox and an e-mail through an outbox.
+
+E-mails carry no case content: the kind of task and a link, nothing more. They are written to the
+outbox in the command's own transaction and sent after it commits; without SMTP settings they stay
+in the outbox, where an administrator can read them.
+"""
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from .config import Settings
+from .models import Notice, OutboxMail, Person
+
+SUBJECTS = {
+    "assigned": "vaern: Du har fået en opgave",
+    "reminder": "vaern: Påmindelse om en opgave",
+    "overdue": "vaern: En opgave er overskredet",
+    "escalated": "vaern: En sag er eskaleret til dig",
+}
+INTRO = {
+    "assigned": "Du har fået en ny opgave i vaern:",
+    "reminder": "Husk denne opgave i vaern, som snart skal være løst:",
+    "overdue": "Denne opgave i vaern er ikke løst til tiden:",
+    "escalated": "En sag i vaern er eskaleret, og du skal følge op:",
+}
+MAX_ATTEMPTS = 5
+
+
+def enqueue(s: Session, settings: Settings, now: datetime, people: list[str], kind: str, case_id: int,
+            task_id: str | None, title: str) -> None:
+    """A web notice for each person, and an e-mail in the outbox for each who has an address."""
+    if not people:
+        return
+    s.execute(insert(Notice), [{"person_id": p, "kind": kind, "case_id": case_id, "task_id": task_id,
+                                "title": title, "created_at": now} for p in people])
+    link = f"{settings.base_url}/tasks/{task_id}" if task_id else f"{settings.base_url}/cases/{case_id}"
+    mails = []
+    for person_id, email in s.execute(select(Person.id, Person.email).where(Person.id.in_(people))):
+        if not email:
+            continue
+        body = (f"{INTRO[kind]}\n\n    {title}\n\nLog ind og se den her:\n{link}\n\n"
+                "Af hensyn til fortroligheden står der ikke mere om sagen i denne e-mail.\n"
+                "(For confidentiality this e-mail says nothing more about the case.)\n")
+        mails.append({"person_id": person_id, "recipient": email, "subject": SUBJECTS[kind], "body": body,
+                      "created_at": now, "attempts": 0})
+    if mails:
+        s.execute(insert(OutboxMail), mails)
+
+
+def send_pending(session_factory, settings: Settings, now: datetime, limit: int = 200) -> int:
+    """Send unsent outbox mail over SMTP; returns how many went. Does nothing without SMTP settings."""
+    if not settings.smtp_host:
+        return 0
+    sent = 0
+    with session_factory() as s:
+        pending = list(s.scalars(select(OutboxMail).where(OutboxMail.sent_at.is_(None),
+                                                          OutboxMail.attempts < MAX_ATTEMPTS)
+                                 .order_by(OutboxMail.id).limit(limit)))
+        if not pending:
+            return 0
+        try:
+            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+                if settings.smtp_starttls:
+                    smtp.starttls()
+                if settings.smtp_user:
+                    smtp.login(settings.smtp_user, settings.smtp_password or "")
+                for mail in pending:
+                    error = _send_one(smtp, settings, mail)
+                    values = {"attempts": mail.attempts + 1, "last_error": error}
+                    if error is None:
+                        values["sent_at"] = now
+                        sent += 1
+                    # Mark each mail as it goes, so a crash half-way never sends one twice.
+                    s.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
+                    s.commit()
+        except (OSError, smtplib.SMTPException) as exc:
+            ids = [m.id for m in pending]
+            s.execute(update(OutboxMail).where(OutboxMail.id.in_(ids), OutboxMail.sent_at.is_(None))
+                      .values(last_error=f"SMTP: {exc}"))
+            s.commit()
+    return sent
+
+
+def _send_one(smtp: smtplib.SMTP, settings: Settings, mail: OutboxMail) -> str | None:
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    try:
+        smtp.send_message(message)
+    except smtplib.SMTPException as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,89 @@
+"""Firing due timers: claim a case, let its workflow see the time, save. Exactly once per timer.
+
+Two schedulers may run against one database. On PostgreSQL a case is claimed with
+`FOR UPDATE SKIP LOCKED`, so the other scheduler passes it by; on SQLite (one writer at a time) the
+version check on save is the compare-and-set. Either way a timer that fired is saved once: a loser's
+whole transaction, events included, is rolled back.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import store
+from . import workflow as wf_ops
+from .clock import as_utc, frozen_at
+from .errors import ConcurrentUpdate
+from .models import Case, Event, Timer
+
+log = logging.getLogger(__name__)
+SYSTEM = "system"
+
+
+class TimerCommands:
+    """Timer commands mixed into the service."""
+
+    def fire_due_timers(self, now: datetime, limit: int = 1000) -> int:
+        """Fire every timer due at `now`, one transaction per case; returns how many cases moved on."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            candidates = list(uow.session.scalars(
+                select(Timer.case_id).where(Timer.due_at <= now).group_by(Timer.case_id)
+                .order_by(func.min(Timer.due_at)).limit(limit)))
+        moved = 0
+        for case_id in candidates:
+            try:
+                moved += self._fire_case(case_id, now)
+            except ConcurrentUpdate:
+                continue  # another scheduler or a person saved the case first; its timers are theirs
+            except wf_ops.WorkflowError as exc:
+                self._record_timer_failure(case_id, now, exc)
+        return moved
+
+    def _fire_case(self, case_id: int, now: datetime) -> int:
+        with self.uow() as uow:
+            s = uow.session
+            if not _claim(s, case_id, now):
+                return 0
+            case, parsed, workflow = self._load_case(s, case_id)
+            with frozen_at(now):
+                before = wf_ops.completed_ids(workflow)
+                wf_ops.advance(workflow)
+                fired = [t for t in wf_ops.completed_since(workflow, before) if wf_ops.is_timer(t)]
+                for timer in fired:
+                    store.record(s, now, SYSTEM, "timer_fired", case.id, str(timer.id), spec=timer.task_spec.bpmn_id)
+                self._after_step(s, case, parsed, workflow, before, SYSTEM, now)
+            uow.commit()
+        return 1
+
+    def _record_timer_failure(self, case_id: int, now: datetime, exc: Exception) -> None:
+        # The case cannot move on by itself; say so where people look, and keep firing the others.
+        log.error("timer of case %s could not fire: %s", case_id, exc)
+        with self.uow() as uow:
+            last = uow.session.scalar(select(Event).where(Event.case_id == case_id).order_by(Event.id.desc()).limit(1))
+            if last is not None and last.action == "timer_failed" and last.details.get("error") == str(exc):
+                return  # already said; the sweep retries every minute without repeating itself
+            store.record(uow.session, now, SYSTEM, "timer_failed", case_id, None, error=str(exc))
+            uow.commit()
+
+    def next_due_time(self, after: datetime | None = None) -> datetime | None:
+        """When the earliest pending timer (after `after`, if given) falls due, or None."""
+        with self.uow() as uow:
+            query = select(func.min(Timer.due_at))
+            if after is not None:
+                query = query.where(Timer.due_at > as_utc(after))
+            return uow.session.scalar(query)
+
+
+def _claim(s: Session, case_id: int, now: datetime) -> bool:
+    """Lock the case for this transaction if it still has a due timer; False if someone else has it."""
+    query = select(Case.id).where(Case.id == case_id, Case.status == "open")
+    if s.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    if s.scalar(query) is None:
+        return False
+    # Re-read after the lock: a scheduler that held it may just have fired these timers.
+    return s.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case_id, Timer.due_at <= now)) > 0
