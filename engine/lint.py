@@ -108,6 +108,12 @@ class _Linter:
             tag = _local(node)
             if tag in FORBIDDEN_TASKS:
                 self.add(node, FORBIDDEN_TASKS[tag])
+        for node in nodes.values():
+            if _local(node) == "subProcess" and node.get("triggeredByEvent") == "true":
+                # SpiffWorkflow 3.2 rewires the shared process spec when an event subprocess starts,
+                # so every later case of the same version would never complete.
+                self.add(node, "event subprocesses are not supported by vaern; catch the event with a boundary "
+                               "or intermediate event instead")
         for script in process.iter(f"{{{BPMN_NS}}}script", f"{{{CAMUNDA_NS}}}script"):
             self.add(script.getparent(), "scripts are not allowed in vaern diagrams")
         for listener in process.iter(f"{{{CAMUNDA_NS}}}executionListener", f"{{{CAMUNDA_NS}}}taskListener"):

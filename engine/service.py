@@ -21,7 +21,7 @@ from .errors import (
 )
 from .forms import coerce_values, form_fields
 from .accounts import MIN_PASSWORD_LENGTH, hash_password
-from .models import Account, Case, Definition, Task, Unit
+from .models import Account, Case, Definition, Person, Task, Unit
 from .roles import PERSON_ROLES
 from .notices import NoticeQueries
 from .queries import CaseQueries
@@ -243,8 +243,9 @@ class Vaern(TimerCommands, NoticeQueries, CaseQueries):
         """After the workflow moved: record notices, assign new tasks, update flags, save."""
         data = wf_ops.case_data(workflow)
         parties = {**case.parties, **_parties(data)}
-        if parties != case.parties:
-            org.require_people(s, [p for p in parties.values() if p not in case.parties.values()])
+        for key, person in parties.items():
+            if case.parties.get(key) != person and s.get(Person, person) is None:
+                raise InvalidInput({key: f"ingen person har id '{person}' (no person with this id)"})
         escalated = case.escalated
         for done in wf_ops.completed_since(workflow, before):
             notice = parsed.notices.get(done.task_spec.bpmn_id)

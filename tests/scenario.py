@@ -1,7 +1,7 @@
 """Helpers for scenario tests that drive the guideline's diagrams through the engine as people would."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +61,31 @@ def open_specs(vaern: Vaern, case_id: int) -> dict[str, list[str]]:
         if task.state == "open":
             result.setdefault(task.spec_id, []).extend([task.assignee_id] if task.assignee_id else list(task.candidates))
     return result
+
+
+def run_to_end(vaern: Vaern, case_id: int, now: datetime, answers: dict[str, dict[str, Any]] | None = None,
+               skip: set[str] = frozenset(), max_steps: int = 80) -> list[tuple[str, str]]:
+    """Complete every open task as its person would, with the given answers, until nothing is open.
+
+    Tasks in `skip` are left open (e.g. a branch the test drives itself). Returns (element id, person)
+    in the order they were completed.
+    """
+    answers = answers or {}
+    done: list[tuple[str, str]] = []
+    for _ in range(max_steps):
+        open_now = [t for t in vaern.tasks_of_case(case_id) if t.state == "open" and t.spec_id not in skip]
+        if not open_now:
+            timers = vaern.timers_of_case(case_id)
+            if not timers:
+                return done
+            # Nothing to do but wait (e.g. the follow-up weeks later): travel to the timer and fire it.
+            now = max(now, timers[0][1] + timedelta(seconds=1))
+            assert vaern.fire_due_timers(now) >= 1
+            continue
+        task = open_now[0]
+        person = task.assignee_id or (task.candidates[0] if task.candidates else None)
+        assert person, f"nobody can do {task.spec_id} ({task.role}) in case {case_id}"
+        values = filled(vaern, task.id, **answers.get(task.spec_id, {}))
+        vaern.complete_task(task.id, values, person, now)
+        done.append((task.spec_id, person))
+    raise AssertionError(f"case {case_id} still has open tasks after {max_steps} steps")

@@ -63,6 +63,15 @@ def test_script_task_is_refused_at_deploy_time():
     assert any(p.element_id == "Task_hr" and "script" in p.message for p in problems), [str(p) for p in problems]
 
 
+def test_an_event_subprocess_is_refused():
+    data = _broken('<bpmn:endEvent id="End_1" name="Afsluttet">',
+                   '<bpmn:subProcess id="Sub_events" triggeredByEvent="true"><bpmn:startEvent id="Sub_start">'
+                   '<bpmn:messageEventDefinition id="Sub_msg" messageRef="Message_withdrawn" /></bpmn:startEvent>'
+                   '</bpmn:subProcess><bpmn:endEvent id="End_1" name="Afsluttet">')
+    problems = _problems(data)
+    assert any(p.element_id == "Sub_events" and "event subprocesses" in p.message for p in problems)
+
+
 def test_all_problems_are_reported_not_just_the_first():
     data = _broken('name="hr"', 'name="janitor"')
     data = data.replace(b"serious == True", b"serious ==").replace(b'targetRef="Task_hr"', b'targetRef="Nope"')

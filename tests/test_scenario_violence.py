@@ -95,8 +95,10 @@ def test_a_serious_case_with_no_action_escalates_to_the_leaders_leader_once(guid
     v.fire_due_timers(T0 + timedelta(days=1, minutes=1))
     assert _notices(v, case.id) == [("notify_first_action_reminder", "reminder", ["leder-akut"])]
     assert not v.case(case.id).escalated
-    v.fire_due_timers(T0 + timedelta(days=5, minutes=1))
     v.fire_due_timers(T0 + timedelta(days=6))
+    assert not v.case(case.id).escalated  # five working days from Thursday is the next Thursday
+    v.fire_due_timers(T0 + timedelta(days=7, minutes=1))
+    v.fire_due_timers(T0 + timedelta(days=8))
     assert _notices(v, case.id)[1:] == [("notify_serious_escalated", "escalated", ["amr-akut", "tr-akut"])]
     assert v.case(case.id).escalated
     opened = open_specs(v, case.id)

@@ -15,10 +15,11 @@ import pytest
 import time_machine
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
+
+from engine.expressions import WORKING_DAYS, restricted_script_engine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM = REPO_ROOT / "workflows" / "violence.bpmn"
@@ -112,7 +113,7 @@ def spec():
 def _start(spec, **report) -> BpmnWorkflow:
     """A new case seeded with the report's data and the settings, run to its first waiting point."""
     workflow = BpmnWorkflow(
-        spec, script_engine=PythonScriptEngine(environment=TaskDataEnvironment({"date_add": date_add}))
+        spec, script_engine=restricted_script_engine(frozenset(_settings()))
     )
     start = workflow.get_tasks(state=TaskState.READY)[0]
     start.data.update({**_settings(), **REPORT, **report})
@@ -191,11 +192,11 @@ def test_parses_with_camunda_parser(spec) -> None:
 
 
 def test_settings_and_timers_name_settings() -> None:
-    """Every timer reads a named setting; every setting is an ISO duration and documented."""
+    """Every timer reads a named setting; every setting is a duration vaern reads, and documented."""
     settings = _settings()
     assert settings == {
-        "first_action_reminder": "P1D",
-        "serious_escalation_after": "P5D",
+        "first_action_reminder": "1 arbejdsdag",
+        "serious_escalation_after": "5 arbejdsdage",
         "debriefing_due": "P3D",
         "accident_report_reminder": "P10D",
         "accident_report_deadline": "P14D",
@@ -203,7 +204,8 @@ def test_settings_and_timers_name_settings() -> None:
     }
     documentation = _process().findtext("bpmn:documentation", namespaces=NS)
     for name in settings:
-        TimerEventDefinition.parse_iso_duration(settings[name])
+        if not WORKING_DAYS.match(settings[name]):
+            TimerEventDefinition.parse_iso_duration(settings[name])
         assert name in documentation
     for start_variable in ("employee_id", "serious", "injured", "severity", "witnesses_present"):
         assert start_variable in documentation
@@ -347,7 +349,10 @@ def test_serious_case_without_action_escalates(spec) -> None:
         assert {"notify_first_action_reminder", "end_first_action_reminder"} <= _completed(workflow)
         assert _ready(workflow) == {"first_talk_serious": "leader"}, "a reminder does not escalate"
 
-        _travel_to(traveller, workflow, REPORTED_AT + timedelta(days=5, minutes=1))
+        # Five working days from Monday morning is the next Monday morning.
+        _travel_to(traveller, workflow, REPORTED_AT + timedelta(days=6, hours=23))
+        assert "notify_serious_escalated" not in _completed(workflow)
+        _travel_to(traveller, workflow, REPORTED_AT + timedelta(days=7, minutes=1))
         assert "notify_serious_escalated" in _completed(workflow)
         assert _ready(workflow) == {
             "first_talk_serious": "leader",
