@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VAERN_DATABASE_URL ?= sqlite:///instance/vaern.sqlite3
 
-.PHONY: setup run demo test bench clean
+.PHONY: setup run demo test bench clean translations
 
 $(BIN)/vaern: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,19 +12,28 @@ $(BIN)/vaern: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-setup: $(BIN)/vaern
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(BIN)/vaern web/node_modules/.package-lock.json
 
 demo: setup
 	$(BIN)/vaern demo
 
 run: demo
 	$(BIN)/vaern status
+	VAERN_DEMO=1 $(BIN)/vaern run
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+translations: setup
+	cd web && ../$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --project vaern -o translations/messages.pot .
+	cd web && ../$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location
+	cd web && ../$(BIN)/pybabel compile -d translations
 
 bench: setup
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) instance *.egg-info
+	rm -rf $(VENV) instance *.egg-info web/node_modules

@@ -1,0 +1,61 @@
+"""vaern's web app: inbox, report form, task forms and case pages on top of the engine's public API."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, session
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from engine import Settings, open_vaern
+
+LANGUAGES = ("da", "en")
+DEFAULT_LANGUAGE = "da"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from `config` or the environment, the engine service, blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
+        BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
+        VAERN_DEMO=os.environ.get("VAERN_DEMO", "") == "1",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (expiring) session
+    )
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("VAERN_SECRET_KEY") or _instance_secret(Path(app.instance_path))
+
+    settings = app.config.get("VAERN_SETTINGS") or Settings.from_env()
+    app.extensions["vaern"] = open_vaern(settings)
+
+    CSRFProtect(app)
+    Babel(app, locale_selector=lambda: session.get("lang", DEFAULT_LANGUAGE))
+
+    from . import auth, cases, errors, inbox, report, tasks, vendor
+    for module in (auth, inbox, report, tasks, cases, vendor):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    auth.require_login(app)
+    from .helpers import register_template_helpers
+    register_template_helpers(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    # A random key kept in the instance folder, so sessions survive a restart without configuration.
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,98 @@
+"""Logging in and out with a local account, and choosing the page language."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+
+from engine import UnknownPerson
+
+from . import LANGUAGES
+from .helpers import service
+
+bp = Blueprint("auth", __name__)
+
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js"}
+
+
+def _demo_password() -> str:
+    from engine.cli import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+def _safe_target(target: str | None) -> str:
+    # Only paths on this site: never send a person on to another host after logging in.
+    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
+        return target
+    return url_for("inbox.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The log-in form; in demo mode it lists the demo people and the demo password."""
+    error = None
+    login_value = ""
+    if request.method == "POST":
+        login_value = request.form.get("login", "").strip()
+        person = service().authenticate(login_value, request.form.get("password", ""))
+        if person is None:
+            error = _("Wrong user name or password.")
+        else:
+            session.clear()
+            session.permanent = True
+            session["person_id"] = person.id
+            session["since"] = time.time()
+            session["lang"] = request.form.get("lang") or g.get("lang_before_login") or "da"
+            return redirect(_safe_target(request.form.get("next")))
+    demo_people = service().people() if current_app.config["VAERN_DEMO"] else []
+    status = 401 if error else 200
+    return render_template("login.html", error=error, login_value=login_value, demo_people=demo_people,
+                           demo_password=_demo_password() if demo_people else None,
+                           next=request.values.get("next", "")), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch between Danish and English; the choice is kept in the session."""
+    lang = request.form.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    return redirect(_safe_target(request.form.get("next")))
+
+
+def require_login(app: Flask) -> None:
+    """Every page but the log-in page needs a logged-in person; set `g.person` for the views."""
+
+    @app.before_request
+    def _check_login():
+        g.lang_before_login = session.get("lang")
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        person_id = session.get("person_id")
+        lifetime = app.permanent_session_lifetime.total_seconds()
+        if person_id and time.time() - session.get("since", 0) > lifetime:
+            # Refreshing the cookie on every request would let a session live forever: cap it from the login.
+            session.clear()
+            person_id = None
+        if person_id:
+            try:
+                g.person = service().person(person_id)
+                return None
+            except UnknownPerson:
+                session.clear()
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

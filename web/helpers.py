@@ -1,0 +1,119 @@
+"""What every view needs: the service, the clock, the logged-in person, names and labels for templates."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from flask import Flask, current_app, g
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+
+from engine import PersonInfo, Vaern
+
+# Role keys as people read them; the engine's keys are English, the page is Danish or English.
+ROLE_LABELS = {
+    "leader": _l("Leader"),
+    "leaders_leader": _l("Leader's leader"),
+    "other_personnel_leader": _l("Other personnel leader"),
+    "employee": _l("Employee (the person affected)"),
+    "accused": _l("Person experienced as offending"),
+    "reporter": _l("Reporter"),
+    "colleague": _l("Colleague / witness"),
+    "tr": _l("Union representative (TR)"),
+    "amr": _l("Work environment representative (AMR)"),
+    "hr": _l("Local HR"),
+    "koncern_hr": _l("Corporate HR"),
+    "amg": _l("Work environment group"),
+    "lmu": _l("Local MED committee"),
+    "hmu": _l("Main MED committee"),
+    "rmu": _l("Regional MED committee"),
+    "system": _l("System"),
+    "admin": _l("Administrator"),
+}
+
+KIND_LABELS = {
+    "violence": _l("Violence from citizens, patients or relatives"),
+    "harassment": _l("Offensive acts between employees"),
+    "annual_med": _l("Annual MED review"),
+}
+
+STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
+
+TASK_STATE_LABELS = {"open": _l("Open"), "completed": _l("Done"), "cancelled": _l("Cancelled")}
+
+_REQUIREMENT_TAGS = re.compile(r"^\s*((?:\[[A-Za-z0-9-]+\]\s*)+)")
+
+
+def service() -> Vaern:
+    """The engine service the app was built with."""
+    return current_app.extensions["vaern"]
+
+
+def now() -> datetime:
+    """The current moment in UTC; tests may set CLOCK to a function that fakes it."""
+    clock: Callable[[], datetime] | None = current_app.config.get("CLOCK")
+    return clock() if clock else datetime.now(timezone.utc)
+
+
+def me() -> PersonInfo:
+    """The logged-in person (set by the login check before every view)."""
+    return g.person
+
+
+def names() -> dict[str, str]:
+    """Person id -> name, read once per request."""
+    if "names" not in g:
+        g.names = {p.id: p.name for p in service().people()}
+    return g.names
+
+
+def split_documentation(text: str | None) -> tuple[list[str], str]:
+    """A diagram element's documentation as (requirement tags, the instructions without them)."""
+    if not text:
+        return [], ""
+    match = _REQUIREMENT_TAGS.match(text)
+    if not match:
+        return [], text.strip()
+    tags = re.findall(r"\[([A-Za-z0-9-]+)\]", match.group(1))
+    return tags, text[match.end():].strip()
+
+
+_BILINGUAL = re.compile(r"^(?P<da>.+?) \((?P<en>[^()]+)\)$")
+
+
+def localized(message: str) -> str:
+    """The engine's bilingual messages ("skal udfyldes (required)") in the reader's language only."""
+    match = _BILINGUAL.match(message)
+    if not match:
+        return message
+    return match.group("en") if get_locale().language == "en" else match.group("da")
+
+
+def role_label(role: str) -> str:
+    """A role key in the reader's language."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+def _when(moment: datetime | None) -> str:
+    return format_datetime(moment, "short") if moment else "–"
+
+
+def _day(moment: Any) -> str:
+    if not moment:
+        return "–"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return format_date(moment, "medium")
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates use."""
+    app.jinja_env.filters.update(when=_when, day=_day, role=role_label,
+                                 kind=lambda k: str(KIND_LABELS.get(k, k)),
+                                 status=lambda s: str(STATUS_LABELS.get(s, s)),
+                                 task_state=lambda s: str(TASK_STATE_LABELS.get(s, s)),
+                                 person=lambda pid: names().get(pid, pid) if pid else "–")
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"current_person": g.get("person"), "demo_mode": app.config["VAERN_DEMO"]}
