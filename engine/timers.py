@@ -30,9 +30,10 @@ class TimerCommands:
         """Fire every timer due at `now`, one transaction per case; returns how many cases moved on."""
         now = as_utc(now)
         with self.uow() as uow:
-            candidates = list(uow.session.scalars(
-                select(Timer.case_id).where(Timer.due_at <= now).group_by(Timer.case_id)
-                .order_by(func.min(Timer.due_at)).limit(limit)))
+            # Walk the due-time index only: the cost follows the due timers, not the open cases.
+            due = uow.session.scalars(select(Timer.case_id).where(Timer.due_at <= now)
+                                      .order_by(Timer.due_at).limit(limit * 4))
+            candidates = list(dict.fromkeys(due))[:limit]
         moved = 0
         for case_id in candidates:
             try:
