@@ -55,10 +55,13 @@ def diagram(case_id: int):
                    overdue=sorted(d.overdue))
 
 
+REPORT_SOURCES = {"affected": _l("The person affected themselves"), "witness": _l("A witness")}
+
+
 def _shown(key: str, value: Any) -> Any:
     from .report import HARASSMENT_KINDS, VIOLENCE_TYPES
 
-    choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS}.get(key)
+    choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS, "report_source": REPORT_SOURCES}.get(key)
     if choices and value in choices:
         return str(choices[value])
     if key == "incident_at" and isinstance(value, str):
