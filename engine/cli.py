@@ -288,6 +288,47 @@ def outbox(unsent: bool) -> None:
         click.echo(f"{mail.id:>6} {_when(mail.created_at)} {mail.recipient:<32} {mail.subject:<40} {state}")
 
 
+@cli.command(name="access-log")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write the whole log to this CSV file")
+@click.option("--about", default=None, help="only reads of cases this person is a party to")
+def access_log(csv_file: Path | None, about: str | None) -> None:
+    """Show or export the access log: who read which case, when, and whether it was allowed."""
+    service = _service()
+    entries = service.access_log_about(about) if about else service.access_log()
+    if csv_file:
+        import csv
+
+        with csv_file.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["at", "person_id", "case_id", "purpose", "level", "allowed"])
+            for e in entries:
+                writer.writerow([e.at.isoformat(), e.person_id, e.case_id, e.purpose, e.level, e.allowed])
+        click.echo(f"{len(entries)} rows written to {csv_file}")
+        return
+    for e in entries:
+        click.echo(f"{_when(e.at)} {e.person_id:<20} case {e.case_id:<6} {e.purpose:<6} {e.level:<8} "
+                   f"{'allowed' if e.allowed else 'REFUSED'}")
+
+
+@cli.command()
+@click.option("--older-than-days", type=int, default=None,
+              help="closed for longer than this (default: VAERN_RETENTION_DAYS or 1825)")
+@click.option("--yes", is_flag=True, help="really purge; without it this is a dry run")
+def purge(older_than_days: int | None, yes: bool) -> None:
+    """Remove personal data from long-closed cases, keeping anonymised counts (LAW-8)."""
+    import os
+    from datetime import timedelta
+
+    days = older_than_days or int(os.environ.get("VAERN_RETENTION_DAYS", "1825"))
+    report = _service().purge_closed_cases(_now(), timedelta(days=days), dry_run=not yes, user=CLI_USER)
+    verb = "would purge" if report.dry_run else "purged"
+    click.echo(f"{verb} {len(report.case_ids)} case(s) closed before {_when(report.cutoff)}: "
+               f"{', '.join(map(str, report.case_ids)) or '-'}")
+    if report.dry_run and report.case_ids:
+        click.echo("run again with --yes to purge them")
+
+
 @cli.command(name="fire-timers")
 def fire_timers() -> None:
     """Fire every timer that is due now."""

@@ -171,6 +171,52 @@ class OutboxMail(Base):
     last_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
 
 
+class CaseParty(Base):
+    """Projection of a case's parties (employee, accused, reporter …), so "cases about me" is a look-up."""
+
+    __tablename__ = "case_party"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(50), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100), index=True)
+
+
+class AccessGrant(Base):
+    """A person the case's leader explicitly let see a (confidential) case."""
+
+    __tablename__ = "access_grant"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessLog(Base):
+    """One read of a case (page, task, export, API): who, when, what, and whether it was allowed."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    person_id: Mapped[str] = mapped_column(String(100), index=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    level: Mapped[str] = mapped_column(String(20))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+
+
+class CaseStatistic(Base):
+    """Anonymised counts kept when closed cases are purged (LAW-8): kind, unit, year, flags."""
+
+    __tablename__ = "case_statistic"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    serious: Mapped[bool] = mapped_column(Boolean)
+    escalated: Mapped[bool] = mapped_column(Boolean)
+    cases: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("kind", "unit_id", "year", "serious", "escalated", name="uq_case_statistic"),)
+
+
 class Timer(Base):
     """Projection of one waiting timer of a case, with its due time."""
 

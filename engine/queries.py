@@ -214,7 +214,7 @@ class CaseQueries:
             raise CaseNotFound(f"no case with id {case_id}")
         definition = s.get(Definition, case.definition_id)
         data = {}
-        if with_data:
+        if with_data and case.status != "purged":
             data = wf_ops.case_data(wf_ops.loads(case.state, self._parsed(definition)))
         return CaseInfo(case.id, case.kind, definition.version, case.unit_id, case.status, case.serious,
                         case.confidential, case.escalated, dict(case.parties), case.version, case.created_by,

@@ -24,6 +24,7 @@ from .accounts import MIN_PASSWORD_LENGTH, hash_password
 from .models import Account, Case, Definition, Person, Task, Unit
 from .roles import PERSON_ROLES
 from .notices import NoticeQueries
+from .privacy import PrivacyCommands
 from .queries import CaseQueries
 from .timers import TimerCommands
 from .views import CaseInfo, DefinitionInfo, TaskInfo
@@ -33,7 +34,7 @@ _PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
 _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
 
 
-class Vaern(TimerCommands, NoticeQueries, CaseQueries):
+class Vaern(TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries):
     """The engine's public face: deploy diagrams, run cases, read inboxes. Built by `open_vaern`."""
 
     def __init__(self, settings: Settings, engine):
@@ -152,11 +153,11 @@ class Vaern(TimerCommands, NoticeQueries, CaseQueries):
                 workflow = wf_ops.start(parsed, initial)
                 case = Case(kind=kind, definition_id=definition.id, unit_id=unit_id, status="open",
                             serious=bool(data.get("serious")), confidential=bool(data.get("confidential")),
-                            escalated=False, parties=parties, state="{}", version=0, created_by=user,
+                            escalated=False, parties={}, state="{}", version=0, created_by=user,
                             created_at=now, updated_at=now)
                 s.add(case)
                 s.flush()
-                store.record(s, now, user, "case_started", case.id, kind=kind,
+                store.record(s, now, user, "case_started", case.id, kind=kind, role="reporter",
                              definition_version=definition.version, unit=unit_id)
                 self._after_step(s, case, parsed, workflow, set(), user, now)
             uow.commit()
@@ -187,7 +188,7 @@ class Vaern(TimerCommands, NoticeQueries, CaseQueries):
                 meta.update(completed_by=user, completed_at=now.isoformat(), assignee=meta.get("assignee") or user)
                 wf_ops.complete(workflow, task, typed)
                 store.record(s, now, user, "task_completed", case.id, task_id, spec=task.task_spec.bpmn_id,
-                             fields=sorted(typed))
+                             role=meta["role"], title=task.task_spec.bpmn_name, fields=sorted(typed))
                 self._after_step(s, case, parsed, workflow, before | {task_id}, user, now)
             uow.commit()
             return self._case_info(s, case.id)
@@ -212,7 +213,7 @@ class Vaern(TimerCommands, NoticeQueries, CaseQueries):
                 raise NotAllowed("only the person who claimed the task can release it")
             meta["assignee"] = assignee
             store.save_case(s, case, workflow, {}, now)
-            store.record(s, now, user, action, case.id, task_id)
+            store.record(s, now, user, action, case.id, task_id, role=meta["role"])
             uow.commit()
             return self._task_info(s, task_id)
 
@@ -273,7 +274,8 @@ class Vaern(TimerCommands, NoticeQueries, CaseQueries):
         closed = wf_ops.is_completed(workflow)
         values = {"parties": parties, "escalated": escalated,
                   "serious": bool(data.get("serious", case.serious)),
-                  "confidential": bool(data.get("confidential", case.confidential))}
+                  # The affected's wish for confidentiality (K-H7) narrows who sees the case from then on.
+                  "confidential": bool(case.confidential or data.get("confidential") or data.get("wants_confidentiality"))}
         if closed and case.status != "closed":
             values.update(status="closed", closed_at=now)
             store.record(s, now, actor, "case_closed", case.id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from . import workflow as wf_ops
 from .clock import as_utc
 from .errors import ConcurrentUpdate
-from .models import Case, Event, Task, TaskCandidate, Timer
+from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
 
 _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
 
@@ -39,7 +39,17 @@ def save_case(session: Session, case: Case, workflow, values: dict[str, Any], no
     if result.rowcount != 1:
         raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload it and try again")
     rebuild_projections(session, case.id, workflow)
+    if "parties" in values and values["parties"] != case.parties:
+        rebuild_parties(session, case.id, values["parties"])
     return new_version
+
+
+def rebuild_parties(session: Session, case_id: int, parties: dict[str, str]) -> None:
+    """Replace the case's party rows (employee_id -> role 'employee', …)."""
+    session.execute(delete(CaseParty).where(CaseParty.case_id == case_id))
+    if parties:
+        session.execute(insert(CaseParty), [{"case_id": case_id, "role": key.removesuffix("_id"), "person_id": person}
+                                            for key, person in parties.items()])
 
 
 def rebuild_projections(session: Session, case_id: int, workflow) -> None:

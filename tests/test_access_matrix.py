@@ -1,0 +1,166 @@
+"""The access policy against the matrix in docs/access.md, on paper and on real cases."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine import NotAllowed
+from engine.access import level_for
+from tests.conftest import ROOT, T0
+from tests.scenario import deploy_guideline, do
+
+MATRIX = ROOT / "docs" / "access.md"
+COLUMNS = [("violence", False), ("harassment", False), ("harassment", True), ("annual_med", False)]
+RELATIONS = {
+    "leader with a task in the case": ({"task:leader"}, False),
+    "leader's leader after escalation": ({"task:leaders_leader"}, False),
+    "local HR with a sparring task": ({"task:hr"}, False),
+    "TR with a follow-up task": ({"task:tr"}, False),
+    "AMR with a follow-up task": ({"task:amr"}, False),
+    "the affected employee": ({"party:employee", "task:employee"}, False),
+    "the accused": ({"party:accused", "task:accused"}, False),
+    "a colleague who reported it": ({"reporter", "party:reporter"}, False),
+    "a witnessing colleague with a task": ({"party:colleague", "task:colleague"}, False),
+    "someone the leader added": (set(), True),
+    "a committee member with a task": ({"task:lmu"}, False),
+    "an administrator, not involved": (set(), False),
+    "anyone else": (set(), False),
+}
+
+
+def matrix() -> dict[str, list[str]]:
+    """The table in docs/access.md: viewer -> level per column."""
+    rows = {}
+    for line in MATRIX.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] in RELATIONS:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_matrix_names_every_viewer():
+    assert set(matrix()) == set(RELATIONS)
+
+
+@pytest.mark.parametrize("viewer", sorted(RELATIONS))
+def test_the_policy_is_the_matrix(viewer):
+    relations, granted = RELATIONS[viewer]
+    for (kind, confidential), expected in zip(COLUMNS, matrix()[viewer]):
+        if expected == "—":
+            continue
+        assert level_for(kind, confidential, relations, granted) == expected, (viewer, kind, confidential)
+
+
+# -- on real cases: the same levels through view_case, and a log row for every read -----------------
+
+EXTRA_PEOPLE = """
+people:
+  - {id: vidne-akut, name: Vera Vidne, unit: afd-akut}
+  - {id: anden-akut, name: Ole Udenforstående, unit: afd-akut}
+"""
+
+
+@pytest.fixture
+def cases(vaern, tmp_path):
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(EXTRA_PEOPLE, encoding="utf-8")
+    vaern.import_org(extra, "admin", T0)
+    vaern.set_password("koncern-hr", "administrator-1", T0, admin=True)
+    deploy_guideline(vaern, T0, "violence", "harassment")
+    return vaern
+
+
+def _expect(vaern, case_id, viewer, expected):
+    if expected == "none":
+        with pytest.raises(NotAllowed):
+            vaern.view_case(case_id, viewer, T0)
+        return
+    view = vaern.view_case(case_id, viewer, T0)
+    assert view.level == expected, (viewer, view.level, expected)
+    assert bool(view.case.data) == (expected == "full")
+    assert bool(view.timeline) == (expected in ("full", "timeline"))
+    if expected == "timeline":
+        people = {"ansat-akut", "kollega-akut", "leder-akut", "hosp-leder", "tr-akut", "amr-akut", "vidne-akut"}
+        assert not {e.actor for e in view.timeline} & people, "the timeline names roles, not people"
+
+
+def test_a_serious_harassment_case_as_every_role(cases):
+    v = cases
+    case = v.start_case("harassment", "afd-akut", {
+        "report_source": "witness", "kind": "sexual_harassment", "serious": True, "employee_id": "ansat-akut",
+        "accused_id": "kollega-akut", "reporter_id": "vidne-akut", "description": "Uønsket berøring"},
+        "vidne-akut", T0)
+    v.fire_due_timers(T0 + timedelta(days=8))  # escalation: leader's leader, TR and AMR get tasks
+    expected = matrix()
+    for viewer, person in [("leader with a task in the case", "leder-akut"),
+                           ("leader's leader after escalation", "hosp-leder"),
+                           ("TR with a follow-up task", "tr-akut"), ("AMR with a follow-up task", "amr-akut"),
+                           ("the affected employee", "ansat-akut"), ("the accused", "kollega-akut"),
+                           ("a colleague who reported it", "vidne-akut"),
+                           ("an administrator, not involved", "koncern-hr"), ("anyone else", "anden-akut")]:
+        _expect(v, case.id, person, expected[viewer][1])
+    v.grant_access(case.id, "anden-akut", "leder-akut", T0)
+    _expect(v, case.id, "anden-akut", expected["someone the leader added"][1])
+    with pytest.raises(NotAllowed):
+        v.grant_access(case.id, "kollega-akut", "tr-akut", T0)  # only the leader adds people
+
+
+def test_a_confidential_case_is_seen_by_the_leader_and_whom_the_leader_adds(cases):
+    v = cases
+    case = v.start_case("harassment", "afd-akut", {
+        "report_source": "affected", "kind": "offensive", "serious": True, "employee_id": "ansat-akut",
+        "accused_id": "kollega-akut", "reporter_id": "ansat-akut", "description": "Nedsættende kommentarer"},
+        "ansat-akut", T0)
+    do(v, "leder-akut", case.id, "Task_ConversationSerious", T0, wants_confidentiality=True)
+    assert v.case(case.id).confidential
+    v.fire_due_timers(T0 + timedelta(days=8))
+    expected = {row: levels[2] for row, levels in matrix().items()}
+    _expect(v, case.id, "leder-akut", expected["leader with a task in the case"])
+    _expect(v, case.id, "ansat-akut", expected["the affected employee"])
+    _expect(v, case.id, "kollega-akut", expected["the accused"])
+    _expect(v, case.id, "anden-akut", expected["anyone else"])
+    v.grant_access(case.id, "hr-hosp", "leder-akut", T0)
+    _expect(v, case.id, "hr-hosp", expected["someone the leader added"])
+
+
+def test_a_violence_case_as_every_role(cases):
+    v = cases
+    case = v.start_case("violence", "afd-akut", {
+        "employee_id": "ansat-akut", "reporter_id": "vidne-akut", "incident_at": "2026-11-26T07:00:00+01:00",
+        "location": "Skadestuen", "violence_type": "physical", "injured": False, "severity": 3,
+        "witnesses_present": True, "witnesses": "Vera", "serious": False, "description": "Slag"}, "vidne-akut", T0)
+    do(v, "leder-akut", case.id, "first_talk", T0)
+    do(v, "leder-akut", case.id, "plan_follow_up", T0, debriefing_needed=False, psychologist_needed=False,
+       police_report=False, vtc_registrar="leader", exposure_over_5_days=False)
+    do(v, "leder-akut", case.id, "talk_witnesses", T0, colleague_id="kollega-akut")
+    expected = {row: levels[0] for row, levels in matrix().items()}
+    _expect(v, case.id, "leder-akut", expected["leader with a task in the case"])
+    _expect(v, case.id, "ansat-akut", expected["the affected employee"])
+    _expect(v, case.id, "vidne-akut", expected["a colleague who reported it"])
+    _expect(v, case.id, "kollega-akut", expected["a witnessing colleague with a task"])
+    _expect(v, case.id, "koncern-hr", expected["an administrator, not involved"])
+
+
+def test_every_read_writes_a_log_row_and_people_see_who_read_their_cases(cases):
+    v = cases
+    case = v.start_case("harassment", "afd-akut", {
+        "report_source": "affected", "kind": "offensive", "serious": False, "employee_id": "ansat-akut",
+        "accused_id": "kollega-akut", "reporter_id": "ansat-akut", "description": "x"}, "ansat-akut", T0)
+    before = len(v.access_log())
+    v.view_case(case.id, "leder-akut", T0 + timedelta(hours=1))
+    with pytest.raises(NotAllowed):
+        v.view_case(case.id, "anden-akut", T0 + timedelta(hours=2))
+    [item] = v.inbox("leder-akut", T0)
+    v.view_task(item.task_id, "leder-akut", T0 + timedelta(hours=3))
+    with pytest.raises(NotAllowed):
+        v.view_task(item.task_id, "kollega-akut", T0)
+    log = v.access_log()
+    assert len(log) == before + 4
+    assert [(e.person_id, e.purpose, e.allowed) for e in log[-4:]] == [
+        ("leder-akut", "page", True), ("anden-akut", "page", False), ("leder-akut", "task", True),
+        ("kollega-akut", "task", False)]
+    mine = v.access_log_about("ansat-akut")
+    assert [(e.person_id, e.purpose) for e in mine] == [("leder-akut", "task"), ("leder-akut", "page")]
+    assert v.access_log_about("kollega-akut") == mine  # the accused is a party too: they may know who looked
+    assert v.access_log_about("anden-akut") == []
