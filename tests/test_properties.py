@@ -1,0 +1,159 @@
+"""Property-based: random commands by random people across cases never break need-to-know.
+
+After every step: no task was completed by someone not allowed to, no case was shown to someone with
+no relation to it, case versions only grow, and the event log only grows at its end.
+"""
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from engine import (
+    InvalidInput, NotAllowed, Settings, TaskNotOpen, open_vaern,
+)
+from tests.conftest import DEMO_ORG, DIAGRAMS, T0
+
+PEOPLE = ["leder-akut", "hosp-leder", "ansat-akut", "kollega-akut", "tr-akut", "hr-hosp", "direktoer",
+          "leder-psyk", "koncern-hr", "lmu-akut"]
+UNITS = ["afd-akut", "afd-psyk"]
+
+
+class CaseCommands(RuleBasedStateMachine):
+    """Random people doing random things to a handful of cases."""
+
+    def __init__(self):
+        super().__init__()
+        self.tmp = tempfile.TemporaryDirectory()
+        self.vaern = open_vaern(Settings(database_url=f"sqlite:///{Path(self.tmp.name) / 'p.sqlite3'}"))
+        self.vaern.import_org(DEMO_ORG, "admin", T0)
+        self.vaern.set_password("koncern-hr", "administrator-1", T0, admin=True)
+        self.vaern.deploy((DIAGRAMS / "simple.bpmn").read_bytes(), "simple.bpmn", "admin", T0)
+        self.now = T0
+        self.case_ids: list[int] = []
+        self.versions: dict[int, int] = {}
+        self.events_seen: list[tuple] = []
+
+    def teardown(self):
+        self.vaern.db.dispose()
+        self.tmp.cleanup()
+
+    def _tick(self):
+        self.now += timedelta(hours=3)
+        return self.now
+
+    @rule(unit=st.sampled_from(UNITS), employee=st.sampled_from(PEOPLE), accused=st.sampled_from(PEOPLE + [None]),
+          reporter=st.sampled_from(PEOPLE))
+    def start(self, unit, employee, accused, reporter):
+        data = {"employee_id": employee, "reporter_id": reporter}
+        if accused and accused != employee:
+            data["accused_id"] = accused
+        case = self.vaern.start_case("simple", unit, data, reporter, self._tick())
+        self.case_ids.append(case.id)
+        self.versions[case.id] = case.version
+
+    @rule(person=st.sampled_from(PEOPLE), pick=st.integers(0, 50), serious=st.booleans())
+    def complete(self, person, pick, serious):
+        open_tasks = [t for c in self.case_ids for t in self.vaern.tasks_of_case(c) if t.state == "open"]
+        if not open_tasks:
+            return
+        task = open_tasks[pick % len(open_tasks)]
+        allowed = task.assignee_id == person or (task.assignee_id is None and person in task.candidates)
+        values = {"summary": "x", "serious": serious, "statement": "y", "advice_given": True}
+        fields = {f.id for f in self.vaern.task_detail(task.id).fields}
+        values = {k: v for k, v in values.items() if k in fields}
+        try:
+            self.vaern.complete_task(task.id, values, person, self._tick())
+        except NotAllowed:
+            assert not allowed, f"{person} was refused a task they may do"
+            return
+        assert allowed, f"{person} completed {task.spec_id} ({task.role}) without being allowed"
+        done = self.vaern.task(task.id)
+        assert done.state == "completed" and done.completed_by == person
+
+    @rule(person=st.sampled_from(PEOPLE), pick=st.integers(0, 50), claim=st.booleans())
+    def claim_or_release(self, person, pick, claim):
+        open_tasks = [t for c in self.case_ids for t in self.vaern.tasks_of_case(c) if t.state == "open"]
+        if not open_tasks:
+            return
+        task = open_tasks[pick % len(open_tasks)]
+        try:
+            if claim:
+                self.vaern.claim(task.id, person, self._tick())
+                assert person in task.candidates or task.assignee_id == person
+            else:
+                self.vaern.release(task.id, person, self._tick())
+                assert task.assignee_id == person
+        except NotAllowed:
+            pass
+
+    @rule(pick=st.integers(0, 50), person=st.sampled_from(PEOPLE))
+    def withdraw(self, pick, person):
+        if not self.case_ids:
+            return
+        case_id = self.case_ids[pick % len(self.case_ids)]
+        try:
+            self.vaern.send_message(case_id, "complaint_withdrawn", {}, person, self._tick())
+        except InvalidInput:
+            pass
+
+    @rule(days=st.integers(0, 4))
+    def time_passes(self, days):
+        self.now += timedelta(days=days)
+        self.vaern.fire_due_timers(self.now)
+
+    @rule(pick=st.integers(0, 50), viewer=st.sampled_from(PEOPLE))
+    def look(self, pick, viewer):
+        if not self.case_ids:
+            return
+        case_id = self.case_ids[pick % len(self.case_ids)]
+        related = self.vaern.involvement(viewer, case_id)
+        try:
+            view = self.vaern.view_case(case_id, viewer, self._tick())
+        except NotAllowed:
+            return
+        assert related, f"{viewer} saw case {case_id} with no relation to it"
+        assert "party:accused" not in related or view.level == "none", "the accused saw their case"
+        assert not (view.case.data and view.level != "full"), "case data shown below full access"
+
+    @rule(pick=st.integers(0, 50), person=st.sampled_from(PEOPLE))
+    def try_completed_task_again(self, pick, person):
+        done = [t for c in self.case_ids for t in self.vaern.tasks_of_case(c) if t.state != "open"]
+        if not done:
+            return
+        task = done[pick % len(done)]
+        try:
+            self.vaern.complete_task(task.id, {}, person, self._tick())
+            raise AssertionError("a finished task was completed again")
+        except (TaskNotOpen, NotAllowed):
+            pass
+
+    @invariant()
+    def versions_only_grow(self):
+        for case_id in self.case_ids:
+            version = self.vaern.case(case_id).version
+            assert version >= self.versions[case_id]
+            self.versions[case_id] = version
+
+    @invariant()
+    def event_log_is_append_only(self):
+        events = [(e.id, e.at, e.actor, e.action, e.case_id, e.task_id, repr(e.details)) for e in self.vaern.events(limit=10**6)]
+        assert events[: len(self.events_seen)] == self.events_seen, "an event was changed or removed"
+        assert [e[0] for e in events] == sorted(e[0] for e in events)
+        self.events_seen = events
+
+    @invariant()
+    def strangers_and_administrators_see_nothing(self):
+        for case_id in self.case_ids:
+            for outsider in ("koncern-hr", "lmu-akut"):
+                if not self.vaern.involvement(outsider, case_id):
+                    assert self.vaern.case_access(case_id, outsider) == "none"
+
+
+CaseCommands.TestCase.settings = settings(max_examples=20, stateful_step_count=25, deadline=None,
+                                          suppress_health_check=[HealthCheck.too_slow])
+test_random_commands_keep_need_to_know = CaseCommands.TestCase
