@@ -1,12 +1,15 @@
 """vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
 from .config import Settings
 from .definitions import ParsedDefinition, check_files, validate
+from .deployment import DefinitionNotFound, DeployPreview
+from .diff import Change, diff_xml
 from .errors import (
     CaseNotFound, ConcurrentUpdate, DefinitionError, ExpressionError, InvalidInput, NotAllowed, NotFound,
     OrganisationError, Problem, TaskNotFound, TaskNotOpen, UnknownCaseKind, UnknownPerson, UnknownUnit,
     VaernError,
 )
 from .forms import FormField
+from .migration import Blocker, MigrationCheck, MigrationRefused
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .service import Vaern, open_vaern
 from .views import (
@@ -21,4 +24,5 @@ __all__ = [
     "VaernError", "FormField", "KNOWN_ROLES", "Vaern", "open_vaern", "CaseInfo",
     "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError", "CaseDiagram",
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA",
+    "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

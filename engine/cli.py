@@ -64,22 +64,57 @@ def check(files: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+def _interactive() -> bool:
+    # Only a person at a terminal can answer a question; CI and pipes get no prompt that could hang.
+    return sys.stdin.isatty()
+
+
 @cli.command()
 @click.argument("files", nargs=-1)
-def deploy(files: tuple[str, ...]) -> None:
-    """Deploy diagrams (default: the workflows folder) as new versions; unchanged ones stay."""
+@click.option("--yes", is_flag=True, help="deploy without asking (for scripts and CI)")
+def deploy(files: tuple[str, ...], yes: bool) -> None:
+    """Deploy diagrams (default: the workflows folder) as new versions, after showing what changed.
+
+    Each file is checked as `vaern check` does; then its changes against the deployed version of the same
+    kind are listed and you are asked to confirm. Without a terminal, add --yes to deploy.
+    """
     service = _service()
     failed = False
     for path in _bpmn_paths(files):
+        data = path.read_bytes()
         try:
-            info = service.deploy(path.read_bytes(), str(path), CLI_USER, _now())
+            preview = service.preview_deploy(data, str(path))
         except DefinitionError as exc:
             failed = True
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             continue
-        state = "deployed as" if info.created else "unchanged, is"
-        click.echo(f"{path}: {info.kind} {state} version {info.version} ({info.content_hash[:12]})")
+        if preview.existing is not None:
+            click.echo(f"{path}: {preview.kind} unchanged, is version {preview.existing.version} "
+                       f"({preview.content_hash[:12]})")
+            continue
+        current = preview.current
+        if current is None:
+            click.echo(f"{path}: {preview.kind} is new ({preview.name}); it becomes version 1")
+        else:
+            click.echo(f"{path}: {preview.kind} version {current.version} -> {current.version + 1}, "
+                       f"{len(preview.changes)} change(s):")
+            for change in preview.changes:
+                click.echo(f"  {change}")
+            if not preview.changes:
+                click.echo("  (no change to tasks, lanes, forms, timers, settings or gateways: layout or text only)")
+        if not yes:
+            if not _interactive():
+                click.echo(f"{path}: not deployed: there is no terminal to confirm on; "
+                           "run again with --yes to deploy", err=True)
+                failed = True
+                continue
+            if not click.confirm(f"Deploy {path}?", default=False):
+                click.echo(f"{path}: not deployed")
+                continue
+        info = service.deploy_reviewed(data, str(path), current.version if current else None, CLI_USER, _now())
+        click.echo(f"{path}: {info.kind} deployed as version {info.version} ({info.content_hash[:12]}); "
+                   "new cases use it, running cases keep their version")
     sys.exit(1 if failed else 0)
 
 

@@ -15,6 +15,7 @@ from .clock import as_utc, frozen_at
 from .config import Settings
 from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
 from .definitions import ParsedDefinition, SpecCache, validate
+from .deployment import DeploymentCommands
 from .errors import (
     CaseNotFound, InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
     UnknownCaseKind, UnknownUnit,
@@ -34,7 +35,7 @@ _PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
 _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
 
 
-class Vaern(TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries):
+class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries):
     """The engine's public face: deploy diagrams, run cases, read inboxes. Built by `open_vaern`."""
 
     def __init__(self, settings: Settings, engine):
