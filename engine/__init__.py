@@ -9,8 +9,11 @@ from .errors import (
     VaernError,
 )
 from .forms import FormField
+from .notices import NoticeInfo, OutboxInfo
+from .privacy import AccessLogEntry, CaseView, PurgeReport
 from .migration import Blocker, MigrationCheck, MigrationRefused
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
+from .scheduler import TimerScheduler
 from .service import Vaern, open_vaern
 from .views import (
     CaseDiagram, CaseInfo, DefinitionInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
@@ -23,6 +26,7 @@ __all__ = [
     "Problem", "TaskNotFound", "TaskNotOpen", "UnknownCaseKind", "UnknownPerson", "UnknownUnit",
     "VaernError", "FormField", "KNOWN_ROLES", "Vaern", "open_vaern", "CaseInfo",
     "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError", "CaseDiagram",
-    "PersonInfo", "UnitInfo", "ROLE_LABELS_DA",
+    "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
+    "PurgeReport", "TimerScheduler",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

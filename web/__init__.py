@@ -30,6 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (expiring) session
     )
     app.config.update(config or {})
+    from . import scheduling, security
+    security.defaults(app, config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("VAERN_SECRET_KEY") or _instance_secret(Path(app.instance_path))
 
@@ -37,15 +39,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["vaern"] = open_vaern(settings)
 
     CSRFProtect(app)
+    security.register(app)
     Babel(app, locale_selector=lambda: session.get("lang", DEFAULT_LANGUAGE))
 
-    from . import auth, cases, errors, inbox, report, tasks, vendor
-    for module in (auth, inbox, report, tasks, cases, vendor):
+    from . import auth, cases, errors, inbox, notices, privacy, report, tasks, vendor
+    for module in (auth, inbox, report, tasks, cases, vendor, notices, privacy):
         app.register_blueprint(module.bp)
     errors.register(app)
     auth.require_login(app)
     from .helpers import register_template_helpers
     register_template_helpers(app)
+    if scheduling.wanted(app, config or {}):
+        scheduling.start(app)
     return app
 
 

@@ -1,39 +1,39 @@
-"""Who may see what, for now: people involved in a case see its page; the accused only their own tasks.
+"""Need to know in the web: every read of a case or a task page goes through the engine's access policy.
 
-The full need-to-know policy comes later; every check the views make goes through this module.
+The engine decides the level (docs/access.md) and logs every read, allowed or not; a refusal becomes a
+403 that does not say whether the case exists. The web only chooses what to draw at each level.
 """
 from __future__ import annotations
 
 from flask import abort
 
-from engine import PersonInfo, TaskInfo
+from engine import CaseView, TaskDetail
 
-from .helpers import service
+from .helpers import me, now, service
 
-_ACCUSED_ONLY = {"party:accused", "task:accused"}
-
-
-def case_involvement(person: PersonInfo, case_id: int) -> set[str]:
-    """How the person is involved in the case (raises CaseNotFound for an unknown id)."""
-    return service().involvement(person.id, case_id)
+LEVELS = ("none", "status", "timeline", "full")
+# Relations that make a person the case's leader, who may let others see it (K-H7).
+LEADER_RELATIONS = frozenset({"task:leader", "task:leaders_leader"})
 
 
-def may_see_case(person: PersonInfo, involvement: set[str]) -> bool:
-    """Admins and involved people see a case page; the accused alone does not see the case's data."""
-    return person.is_admin or bool(involvement - _ACCUSED_ONLY)
+def at_least(level: str, wanted: str) -> bool:
+    """True if `level` includes what `wanted` needs."""
+    return LEVELS.index(level) >= LEVELS.index(wanted)
 
 
-def require_case(person: PersonInfo, case_id: int) -> set[str]:
-    """The person's involvement in the case, or 404 (unknown case) / 403 (not theirs)."""
-    involvement = case_involvement(person, case_id)
-    if not may_see_case(person, involvement):
+def view_case(case_id: int, purpose: str, wanted: str = "status") -> CaseView:
+    """The case as the logged-in person may see it (logged); 403 below `wanted`, 404 for an unknown case."""
+    view = service().view_case(case_id, me().id, now(), purpose=purpose)
+    if not at_least(view.level, wanted):
         abort(403)
-    return involvement
+    return view
 
 
-def require_task(person: PersonInfo, task_id: str) -> TaskInfo:
-    """The task if the person is its assignee, a candidate or the one who did it; else 403 (404 if unknown)."""
-    task = service().task(task_id)
-    if person.id not in {task.assignee_id, task.completed_by, *task.candidates}:
-        abort(403)
-    return task
+def view_task(task_id: str) -> TaskDetail:
+    """An open task's page for its candidates, assignee or completer (logged); NotAllowed -> 403."""
+    return service().view_task(task_id, me().id, now())
+
+
+def leads_case(case_id: int) -> bool:
+    """Whether the logged-in person is the case's leader (or the leader's leader), who may give access."""
+    return bool(service().involvement(me().id, case_id) & LEADER_RELATIONS)

@@ -15,6 +15,8 @@ from .helpers import service
 
 bp = Blueprint("auth", __name__)
 
+MAX_LOGIN_LENGTH = 254
+MAX_PASSWORD_LENGTH = 1024
 PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js"}
 
 
@@ -36,12 +38,23 @@ def login():
     """The log-in form; in demo mode it lists the demo people and the demo password."""
     error = None
     login_value = ""
+    status = 200
     if request.method == "POST":
-        login_value = request.form.get("login", "").strip()
-        person = service().authenticate(login_value, request.form.get("password", ""))
-        if person is None:
-            error = _("Wrong user name or password.")
+        login_value = request.form.get("login", "").strip()[:MAX_LOGIN_LENGTH]
+        password = request.form.get("password", "")
+        throttle = current_app.extensions["vaern_login_throttle"]
+        address = request.remote_addr or "-"
+        if throttle.blocked(login_value, address):
+            error, status = _("Too many failed attempts. Wait 15 minutes and try again."), 429
+            person = None
         else:
+            person = None if len(password) > MAX_PASSWORD_LENGTH else service().authenticate(login_value, password)
+            if person is None:
+                throttle.failed(login_value, address)
+                error, status = _("Wrong user name or password."), 401
+            else:
+                throttle.succeeded(login_value)
+        if person is not None:
             session.clear()
             session.permanent = True
             session["person_id"] = person.id
@@ -49,7 +62,6 @@ def login():
             session["lang"] = request.form.get("lang") or g.get("lang_before_login") or "da"
             return redirect(_safe_target(request.form.get("next")))
     demo_people = service().people() if current_app.config["VAERN_DEMO"] else []
-    status = 401 if error else 200
     return render_template("login.html", error=error, login_value=login_value, demo_people=demo_people,
                            demo_password=_demo_password() if demo_people else None,
                            next=request.values.get("next", "")), status

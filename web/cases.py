@@ -1,13 +1,13 @@
-"""A case's page: status, what happened, where it stands in its diagram, and the data the viewer may see."""
+"""A case's page at the viewer's level of access: status, what happened, where it stands, and its data."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template
-from flask_babel import format_datetime, lazy_gettext as _l
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 
-from .access import require_case
+from .access import at_least, leads_case, view_case
 from .helpers import me, names, now, service
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -30,29 +30,49 @@ START_LABELS = {
 
 @bp.route("/<int:case_id>")
 def show(case_id: int):
-    """The case page: only for people involved in it and admins."""
-    person = me()
-    involvement = require_case(person, case_id)
+    """The case page, drawn at the viewer's level: status; steps and diagram; or everything."""
+    return _page(view_case(case_id, "page"))
+
+
+def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200):
     vaern = service()
-    case = vaern.case(case_id)
-    tasks = vaern.tasks_of_case(case_id)
-    show_names = bool(involvement)
-    timeline = _timeline(vaern.events(case_id), tasks, case.created_by, show_names)
-    hidden = set(vaern.case_settings(case_id)) | _INTERNAL
-    labels = {**{k: str(v) for k, v in START_LABELS.items()}, **vaern.case_field_labels(case_id)}
-    data = [(labels.get(key, key), key, _shown(key, value)) for key, value in sorted(case.data.items())
-            if key not in hidden and not key.endswith("_units") and value not in (None, "")]
-    return render_template("case.html", case=case, tasks=tasks, timeline=timeline, data=data,
-                           show_names=show_names, involvement=involvement)
+    case_id, level = view.case.id, view.level
+    tasks = vaern.tasks_of_case(case_id) if at_least(level, "timeline") else []
+    data = []
+    if level == "full":
+        hidden = set(vaern.case_settings(case_id)) | _INTERNAL
+        labels = {**{k: str(v) for k, v in START_LABELS.items()}, **vaern.case_field_labels(case_id)}
+        data = [(labels.get(key, key), key, _shown(key, value)) for key, value in sorted(view.case.data.items())
+                if key not in hidden and not key.endswith("_units") and value not in (None, "")]
+    can_grant = level == "full" and leads_case(case_id)
+    people = [p for p in vaern.people() if p.id != me().id] if can_grant else []
+    return render_template("case.html", case=view.case, level=level, tasks=tasks, timeline=timeline_rows(view, tasks),
+                           data=data, show_names=level == "full", can_grant=can_grant, people=people,
+                           grant_errors=grant_errors or {}), status
 
 
 @bp.route("/<int:case_id>/diagram.json")
 def diagram(case_id: int):
     """The diagram the case runs and which elements are done, current or overdue (for the viewer)."""
-    require_case(me(), case_id)
+    view_case(case_id, "diagram", wanted="timeline")
     d = service().case_diagram(case_id, now())
     return jsonify(xml=d.xml, version=d.version, completed=sorted(d.completed), current=sorted(d.current),
                    overdue=sorted(d.overdue))
+
+
+@bp.route("/<int:case_id>/grant", methods=["POST"])
+def grant(case_id: int):
+    """The case's leader lets one more person see the whole case (K-H7: whom the leader adds)."""
+    view = view_case(case_id, "grant", wanted="full")
+    person_id = request.form.get("person_id", "")
+    people = {p.id: p.name for p in service().people()}
+    if not leads_case(case_id):
+        abort(403)
+    if person_id not in people:
+        return _page(view, {"person_id": _("Choose a person from the list.")}, 400)
+    service().grant_access(case_id, person_id, me().id, now())
+    flash(_("%(name)s can now see the whole case.", name=people[person_id]), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
 
 
 REPORT_SOURCES = {"affected": _l("The person affected themselves"), "witness": _l("A witness")}
@@ -72,19 +92,27 @@ def _shown(key: str, value: Any) -> Any:
     return value
 
 
-def _timeline(events, tasks, reporter: str, show_names: bool) -> list[dict[str, Any]]:
-    # People involved in the case see who did what; others (admins) see only the role that acted.
+def timeline_rows(view, tasks) -> list[dict[str, Any]]:
+    """The case's events for the page: with names at full access, else the role that acted (the engine
+    has already put the role in place of the person)."""
+    full = view.level == "full"
     task_roles = {t.id: t.role for t in tasks}
     task_titles = {t.id: t.title for t in tasks}
     rows = []
-    for event in events:
+    for event in view.timeline:
         role = task_roles.get(event.task_id) if event.task_id else None
         if event.actor in _SYSTEM_ACTORS:
-            who = event.actor if event.actor != "cli" else "system"
+            who = "system"
             actor = None
+        elif full:
+            actor = names().get(event.actor, event.actor)
+            who = role or event.details.get("role") or ("reporter" if event.actor == view.case.created_by else None)
         else:
-            actor = names().get(event.actor, event.actor) if show_names else None
-            who = role or ("reporter" if event.actor == reporter else None)
+            actor = None
+            who = role or event.actor
+        details = dict(event.details)
+        if full and details.get("person"):
+            details["person_name"] = names().get(details["person"], details["person"])
         rows.append({"at": event.at, "action": event.action, "actor": actor, "role": who,
-                     "task": task_titles.get(event.task_id), "details": event.details})
+                     "task": task_titles.get(event.task_id), "details": details})
     return rows

@@ -1,12 +1,14 @@
 """The one place where the engine's typed errors become HTTP answers."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from engine import ConcurrentUpdate, InvalidInput, NotAllowed, NotFound, TaskNotOpen
+
+from .helpers import MAX_TEXT_LENGTH
 
 
 def error_page(status: int, title: str, message: str):
@@ -44,6 +46,21 @@ def register(app: Flask) -> None:
     def _csrf(exc):
         return error_page(400, _("The form has expired"), _("The form was missing its security token or it "
                                                             "had expired. Go back, reload the page and try again."))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc):
+        return error_page(413, _("Too much was sent"), _("What you sent is larger than the service accepts: a "
+                                                         "text field holds at most %(n)s characters. Nothing "
+                                                         "was saved. Go back, shorten the text and try again.",
+                                                         n=MAX_TEXT_LENGTH))
+
+    @app.errorhandler(InternalServerError)
+    def _internal(exc):
+        # Never a stack trace to the person: a plain page, and the traceback only in the server's log.
+        g.plain_page = True
+        return error_page(500, _("Something went wrong"), _("The service could not finish what you asked for. "
+                                                            "Try again in a moment; if it keeps happening, "
+                                                            "tell your IT support what you were doing."))
 
     @app.errorhandler(HTTPException)
     def _http(exc):

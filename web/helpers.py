@@ -28,6 +28,7 @@ ROLE_LABELS = {
     "hmu": _l("Main MED committee"),
     "rmu": _l("Regional MED committee"),
     "system": _l("System"),
+    "deltager": _l("Participant"),
     "admin": _l("Administrator"),
 }
 
@@ -40,6 +41,9 @@ KIND_LABELS = {
 STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
 
 TASK_STATE_LABELS = {"open": _l("Open"), "completed": _l("Done"), "cancelled": _l("Cancelled")}
+
+# The longest text the engine takes in a form field (a test keeps this equal to engine/forms.py's limit).
+MAX_TEXT_LENGTH = 20_000
 
 _REQUIREMENT_TAGS = re.compile(r"^\s*((?:\[[A-Za-z0-9-]+\]\s*)+)")
 
@@ -116,4 +120,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"current_person": g.get("person"), "demo_mode": app.config["VAERN_DEMO"]}
+        person = g.get("person")
+        # The error page for a failure must not depend on the database that may have failed.
+        unread = service().unread_notice_count(person.id) if person and not g.get("plain_page") else 0
+        return {"current_person": person, "demo_mode": app.config["VAERN_DEMO"], "unread_notices": unread}

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from engine import InvalidInput
+from engine import InvalidInput, NotAllowed
 
-from .access import case_involvement
-from .helpers import me, now, service
+from .access import at_least, view_case
+from .helpers import MAX_TEXT_LENGTH, me, now, service
 
 bp = Blueprint("report", __name__)
 
@@ -32,7 +32,7 @@ VIOLENCE_TYPES = {"physical": _l("Physical violence"), "psychological": _l("Psyc
 HARASSMENT_KINDS = {"offensive": _l("Offensive act"), "bullying": _l("Bullying"),
                     "sexual_harassment": _l("Sexual harassment"), "sexism": _l("Sexism")}
 SEVERITIES = {"1": _l("1 – minor"), "2": _l("2"), "3": _l("3 – moderate"), "4": _l("4"), "5": _l("5 – very serious")}
-MAX_TEXT = 20_000
+MAX_TEXT = MAX_TEXT_LENGTH
 
 
 def _first_question(values) -> dict[str, str]:
@@ -153,13 +153,19 @@ def _violence(form, errors: dict[str, str]) -> dict[str, Any]:
 
 @bp.route("/reports")
 def mine():
-    """What I have reported and where it stands; not the contents of anyone's tasks."""
+    """What I have reported and where it stands, at the level I may see each case; never task contents."""
     person = me()
     rows = []
-    for case in service().reported_by(person.id):
-        open_tasks = [t for t in service().tasks_of_case(case.id) if t.state == "open"]
-        can_escalate = ESCALATION_MESSAGE in service().waiting_messages(case.id, now())
-        rows.append({"case": case, "open_tasks": open_tasks, "can_escalate": can_escalate})
+    for reported in service().reported_by(person.id):
+        try:
+            view = view_case(reported.id, "reports")
+        except NotAllowed:
+            continue  # e.g. a report naming oneself as the one who acted: nothing of it is one's to see
+        open_tasks = []
+        if at_least(view.level, "timeline"):
+            open_tasks = [t for t in service().tasks_of_case(reported.id) if t.state == "open"]
+        can_escalate = ESCALATION_MESSAGE in service().waiting_messages(reported.id, now())
+        rows.append({"case": view.case, "level": view.level, "open_tasks": open_tasks, "can_escalate": can_escalate})
     return render_template("my_reports.html", rows=rows)
 
 
@@ -167,7 +173,8 @@ def mine():
 def escalate(case_id: int):
     """K-S8: when nothing happens, the reporter asks the next management level for help."""
     person = me()
-    if "reporter" not in case_involvement(person, case_id):
+    view_case(case_id, "escalate")
+    if "reporter" not in service().involvement(person.id, case_id):
         abort(403)
     if ESCALATION_MESSAGE not in service().waiting_messages(case_id, now()):
         flash(_("This case cannot be escalated from here. Contact your leader's leader, your union "

@@ -1,28 +1,41 @@
-"""A task's page: its instructions and form; complete, claim and release."""
+"""A task's page: its instructions and form; complete, claim and release. Only for the task's own people."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import InvalidInput, TaskNotOpen
+from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen
 
-from .access import require_task
+from .access import view_case, view_task
+from .cases import timeline_rows
 from .errors import error_page
 from .helpers import localized, me, now, service, split_documentation
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
+# The leader's leader steps in after an escalation and has the whole case: their task shows its history.
+HISTORY_ROLES = {"leaders_leader"}
 
-def _render(task_id: str, values=None, errors=None, status: int = 200):
-    detail = service().task_detail(task_id)
+
+def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
+    task = detail.task
     tags, instructions = split_documentation(detail.documentation)
     shown = dict(detail.values)
     if values is not None:
         shown = {f.id: values.get(f.id) for f in detail.fields}
     errors = {key: localized(message) for key, message in (errors or {}).items()}
     people = service().people() if any(f.id.endswith("_id") for f in detail.fields) else []
-    case = service().case(detail.task.case_id)
-    return render_template("task.html", detail=detail, task=detail.task, case=case, tags=tags,
+    # What the page says about the case comes from the person's own inbox line: kind and marks, no contents.
+    item = next((i for i in service().inbox(me().id, now()) if i.task_id == task.id), None)
+    history = None
+    if task.role in HISTORY_ROLES:
+        try:
+            view = view_case(task.case_id, "history", wanted="timeline")
+        except NotAllowed:
+            view = None
+        if view is not None:
+            history = timeline_rows(view, service().tasks_of_case(task.case_id))
+    return render_template("task.html", detail=detail, task=task, item=item, tags=tags, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people), status
 
 
@@ -41,33 +54,34 @@ def _who(person_id):
     return names().get(person_id, person_id) if person_id else "?"
 
 
+def _open_detail(task_id: str) -> TaskDetail | tuple:
+    """The task's detail if the person may open it and it is open; else the 409 page (403/404 raise)."""
+    try:
+        return view_task(task_id)
+    except TaskNotOpen:
+        return _not_open(service().task(task_id))
+
+
 @bp.route("/<task_id>")
 def show(task_id: str):
     """The task's instructions and its form."""
-    task = require_task(me(), task_id)
-    if task.state != "open":
-        return _not_open(task)
-    try:
-        return _render(task_id)
-    except TaskNotOpen:
-        return _not_open(service().task(task_id))
+    detail = _open_detail(task_id)
+    return detail if isinstance(detail, tuple) else _render(detail)
 
 
 @bp.route("/<task_id>", methods=["POST"])
 def complete(task_id: str):
     """Complete the task with the submitted form; a bad field comes back with its message (400)."""
-    person = me()
-    task = require_task(person, task_id)
-    if task.state != "open":
-        return _not_open(task)
+    detail = _open_detail(task_id)
+    if isinstance(detail, tuple):
+        return detail
     try:
-        fields = service().task_detail(task_id).fields
-        values = {f.id: request.form.get(f.id) for f in fields}
-        case = service().complete_task(task_id, values, person.id, now())
+        values = {f.id: request.form.get(f.id) for f in detail.fields}
+        case = service().complete_task(task_id, values, me().id, now())
     except TaskNotOpen:
         return _not_open(service().task(task_id))
     except InvalidInput as exc:
-        return _render(task_id, request.form, exc.errors, 400)
+        return _render(detail, request.form, exc.errors, 400)
     if case.status == "closed":
         flash(_("The task is done, and case %(id)s is now closed.", id=case.id), "success")
     else:
@@ -78,7 +92,9 @@ def complete(task_id: str):
 @bp.route("/<task_id>/claim", methods=["POST"])
 def claim(task_id: str):
     """Take a task that several people could do, so it is mine alone."""
-    require_task(me(), task_id)
+    detail = _open_detail(task_id)
+    if isinstance(detail, tuple):
+        return detail
     service().claim(task_id, me().id, now())
     flash(_("The task is now yours."), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
@@ -87,7 +103,9 @@ def claim(task_id: str):
 @bp.route("/<task_id>/release", methods=["POST"])
 def release(task_id: str):
     """Give back a task I claimed, so every candidate sees it again."""
-    require_task(me(), task_id)
+    detail = _open_detail(task_id)
+    if isinstance(detail, tuple):
+        return detail
     service().release(task_id, me().id, now())
     flash(_("The task is released: everyone who can do it sees it again."), "info")
     return redirect(url_for("inbox.index"))

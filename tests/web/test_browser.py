@@ -63,6 +63,9 @@ class Walker:
             old.unlink()
         self.shots = 0
         self.who = None
+        # The Content-Security-Policy must let the bpmn-js viewer work: any violation on a page is a failure.
+        self.context.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                                     "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
 
     def shot(self, label: str) -> None:
         self.shots += 1
@@ -128,7 +131,17 @@ class Walker:
         if current:
             marked = self.page.locator(f'.djs-element.vaern-current[data-element-id="{current}"]')
             assert marked.count() == 1
+        assert self.page.evaluate("window.__csp") == []
+        headers = self.page.request.get(f"{self.base}/cases/{case_id}").headers
+        assert "default-src 'self'" in headers["content-security-policy"]
         self.shot(f"case {case_id}")
+
+    def status_page(self, case_id: int) -> None:
+        """Open a case page the person may only see the status of: no diagram, no steps."""
+        self.page.goto(f"{self.base}/cases/{case_id}")
+        assert self.page.get_attribute("article.case", "data-level") == "status"
+        assert self.page.locator("#diagram").count() == 0
+        self.shot(f"case {case_id} status")
 
 
 def _case_id(walker: Walker) -> int:
@@ -176,7 +189,7 @@ def test_a_violence_case_from_the_report_to_closed(server, browser):
 
     w.login("kollega-akut")
     w.complete("Del din oplevelse som vidne")
-    w.case_page(case_id)
+    w.status_page(case_id)  # a witnessing colleague sees the status only
 
     w.login("leder-akut")
     w.complete("Sikr tryghed på arbejdspladsen")

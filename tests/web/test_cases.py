@@ -6,17 +6,25 @@ from datetime import datetime, timezone
 from tests.web.conftest import login, start_harassment, start_violence, task_of
 
 
-def test_the_reporter_sees_status_timeline_tasks_and_data_but_no_settings(client, vaern):
+def _main(html: str) -> str:
+    return html.split('<main id="main">', 1)[1]
+
+
+def test_the_affected_reporter_sees_status_steps_by_role_and_the_diagram_but_no_data(client, vaern):
     case = start_violence(vaern, description="Slag på armen")
     login(client, "ansat-akut")
     response = client.get(f"/cases/{case.id}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and f"Sag {case.id}" in html and "Åben" in html
-    assert "Sagen blev anmeldt" in html and "Anna Ansat" in html and "Ny opgave: Første samtale" in html
-    assert "Slag på armen" in html and "Stue 3" in html
+    assert 'data-level="timeline"' in html
+    assert "Sagen blev anmeldt" in html and "Ny opgave: Første samtale" in html and "Anmelder" in html
+    main = _main(html)
+    assert "Anna Ansat" not in main and "Lene Leder" not in main, "steps name roles, not people"
+    assert "Slag på armen" not in html and "Stue 3" not in html and "Sagens oplysninger" not in html
     for setting in vaern.case_settings(case.id):
         assert f"<dt>{setting}</dt>" not in html
     assert 'id="diagram"' in html and "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" in html
+    assert "Giv adgang" not in html
 
 
 def test_people_with_a_task_in_the_case_see_it_and_labels_come_from_the_forms(client, vaern):
@@ -48,11 +56,21 @@ def test_the_accused_does_not_see_the_case_page(client, vaern):
     assert response.status_code == 403 and "Bliver holdt udenfor" not in response.get_data(as_text=True)
 
 
-def test_an_admin_not_involved_sees_roles_instead_of_names(client, vaern):
-    case = start_violence(vaern)
+def test_an_admin_not_involved_sees_nothing_of_the_case(client, vaern):
+    case = start_violence(vaern, description="Meget privat")
     login(client, "koncern-hr")
+    for path in (f"/cases/{case.id}", f"/cases/{case.id}/diagram.json"):
+        response = client.get(path)
+        assert response.status_code == 403 and "Meget privat" not in response.get_data(as_text=True)
+
+
+def test_a_witness_who_reported_sees_only_the_status(client, vaern):
+    case = start_violence(vaern, reporter="kollega-akut", description="Meget privat")
+    login(client, "kollega-akut")
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Sagen blev anmeldt" in html and "Anmelder" in html and "Anna Ansat" not in html.split("Forløb")[1].split("Sagens oplysninger")[0]
+    assert 'data-level="status"' in html and "Åben" in html
+    assert "Meget privat" not in html and "Første samtale" not in html and 'id="diagram"' not in html
+    assert client.get(f"/cases/{case.id}/diagram.json").status_code == 403
 
 
 def test_the_diagram_state_names_done_current_and_overdue_elements(client, vaern):

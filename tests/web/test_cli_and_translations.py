@@ -19,6 +19,7 @@ def test_the_vaern_command_has_the_engine_s_commands_and_run(monkeypatch, tmp_pa
     monkeypatch.setenv("VAERN_DATABASE_URL", f"sqlite:///{tmp_path / 'v.sqlite3'}")
     monkeypatch.setenv("VAERN_SECRET_KEY", "k")
     monkeypatch.setenv("VAERN_DEMO", "1")
+    monkeypatch.setenv("VAERN_SCHEDULER", "0")  # a test process must not keep a scheduler running
     monkeypatch.setattr("flask.Flask.run", lambda self, **kw: served.update(kw))
     result = CliRunner().invoke(cli, ["run", "--port", "5099"])
     assert result.exit_code == 0, result.output
