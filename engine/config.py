@@ -17,6 +17,7 @@ class Settings:
     max_diagram_bytes: int = 5 * 1024 * 1024
     echo_sql: bool = False
     base_url: str = "http://127.0.0.1:5000"
+    workflow_cache_size: int = 500
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None
@@ -34,6 +35,7 @@ class Settings:
             max_diagram_bytes=int(env.get("VAERN_MAX_DIAGRAM_BYTES", 5 * 1024 * 1024)),
             echo_sql=env.get("VAERN_ECHO_SQL", "") == "1",
             base_url=env.get("VAERN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            workflow_cache_size=int(env.get("VAERN_WORKFLOW_CACHE", "500")),
             smtp_host=env.get("VAERN_SMTP_HOST") or None,
             smtp_port=int(env.get("VAERN_SMTP_PORT", "25")),
             smtp_user=env.get("VAERN_SMTP_USER") or None,

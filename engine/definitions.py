@@ -5,6 +5,7 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -109,12 +110,13 @@ class SpecCache:
         self._by_hash: dict[str, ParsedDefinition] = {}
         self._lock = threading.Lock()
 
-    def get(self, digest: str, xml: str, filename: str) -> ParsedDefinition:
+    def get(self, digest: str, xml: str | Callable[[], str], filename: str) -> ParsedDefinition:
         """The parsed definition for a stored version, parsing it the first time it is asked for."""
         with self._lock:
             found = self._by_hash.get(digest)
         if found is None:
-            found = validate(xml.encode("utf-8"), filename, max(self._max_bytes, len(xml.encode("utf-8"))))
+            data = (xml() if callable(xml) else xml).encode("utf-8")
+            found = validate(data, filename, max(self._max_bytes, len(data)))
             with self._lock:
                 self._by_hash[digest] = found
         return found

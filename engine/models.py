@@ -46,7 +46,7 @@ class Definition(Base):
     name: Mapped[str] = mapped_column(String(300))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     filename: Mapped[str] = mapped_column(String(300))
-    xml: Mapped[str] = mapped_column(Text)
+    xml: Mapped[str] = mapped_column(Text, deferred=True)  # read only when a version is parsed or downloaded
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deployed_by: Mapped[str] = mapped_column(String(100))
     __table_args__ = (UniqueConstraint("kind", "version", name="uq_definition_kind_version"),)

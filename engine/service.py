@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from . import notify, org, store
@@ -15,6 +15,7 @@ from .clock import as_utc, frozen_at
 from .config import Settings
 from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
 from .definitions import ParsedDefinition, SpecCache, validate
+from .workflow_cache import WorkflowCache
 from .deployment import DeploymentCommands
 from .errors import (
     CaseNotFound, InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
@@ -42,8 +43,16 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         self.settings = settings
         self.db = engine
         self._sessions = session_factory(engine)
+        event.listen(self._sessions, "before_commit", store.flush_events)
+        event.listen(self._sessions, "after_rollback", store.forget_events)
+        event.listen(self._sessions, "after_commit", self._remember_workflows)
+        self._workflows = WorkflowCache(settings.workflow_cache_size)
         self.specs = SpecCache(settings.max_diagram_bytes)
         self._commit_listeners: list = []
+
+    def _remember_workflows(self, session: Session) -> None:
+        for case_id, version, workflow in session.info.pop("vaern_saved_workflows", []):
+            self._workflows.put(case_id, version, workflow)
 
     def after_commit(self, callback) -> None:
         """Call `callback()` after every committed command (a scheduler re-arms its wake-up there)."""
@@ -91,7 +100,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             return [_definition_info(r) for r in rows]
 
     def _parsed(self, definition: Definition) -> ParsedDefinition:
-        return self.specs.get(definition.content_hash, definition.xml, definition.filename)
+        # The XML column is deferred: it is read only when this process has not parsed the version yet.
+        return self.specs.get(definition.content_hash, lambda: definition.xml, definition.filename)
 
     # -- organisation ------------------------------------------------------------------------
 
@@ -160,9 +170,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 s.flush()
                 store.record(s, now, user, "case_started", case.id, kind=kind, role="reporter",
                              definition_version=definition.version, unit=unit_id)
-                self._after_step(s, case, parsed, workflow, set(), user, now)
+                info = self._after_step(s, case, parsed, workflow, set(), user, now)
             uow.commit()
-            return self._case_info(s, case.id)
+            return info
 
     def _committee_lists(self, s: Session, parsed: ParsedDefinition, unit_id: str) -> dict[str, list[str]]:
         # A multi-instance task over `lmu_units` (etc.) gets the units in the case's subtree holding that role.
@@ -190,9 +200,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 wf_ops.complete(workflow, task, typed)
                 store.record(s, now, user, "task_completed", case.id, task_id, spec=task.task_spec.bpmn_id,
                              role=meta["role"], title=task.task_spec.bpmn_name, fields=sorted(typed))
-                self._after_step(s, case, parsed, workflow, before | {task_id}, user, now)
+                info = self._after_step(s, case, parsed, workflow, before | {task_id}, user, now)
             uow.commit()
-            return self._case_info(s, case.id)
+            return info
 
     def claim(self, task_id: str, user: str, now: datetime) -> TaskInfo:
         """Take an open task that several people could do, so it is yours alone."""
@@ -234,9 +244,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 before = wf_ops.completed_ids(workflow)
                 wf_ops.deliver_message(workflow, name, payload)
                 store.record(s, now, user, "message_delivered", case.id, message=name)
-                self._after_step(s, case, parsed, workflow, before, user, now)
+                info = self._after_step(s, case, parsed, workflow, before, user, now)
             uow.commit()
-            return self._case_info(s, case.id)
+            return info
 
     # -- the step bookkeeping ----------------------------------------------------------------
 
@@ -280,7 +290,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         if closed and case.status != "closed":
             values.update(status="closed", closed_at=now)
             store.record(s, now, actor, "case_closed", case.id)
-        store.save_case(s, case, workflow, values, now)
+        version = store.save_case(s, case, workflow, values, now)
+        s.info.setdefault("vaern_saved_workflows", []).append((case.id, version, workflow))
+        return _saved_info(s, case, values, version, now)
 
     def _assign(self, s: Session, case: Case, task, parties: dict[str, Any], now: datetime) -> None:
         role = task.task_spec.lane or ""
@@ -307,7 +319,12 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             raise CaseNotFound(f"no case with id {case_id}")
         definition = s.get(Definition, case.definition_id)
         parsed = self._parsed(definition)
-        return case, parsed, wf_ops.loads(case.state, parsed)
+        # A workflow this process saved at exactly this version needs no deserializing; the entry is
+        # taken out, so a command that fails half-way never leaves a half-changed workflow behind.
+        workflow = self._workflows.take(case_id, case.version)
+        if workflow is None:
+            workflow = wf_ops.loads(case.state, parsed)
+        return case, parsed, workflow
 
     def _load_task(self, s: Session, task_id: str):
         row = s.get(Task, task_id)
@@ -318,6 +335,16 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         if task is None or wf_ops.state_name(task) != "READY" or wf_ops.VAERN_KEY not in task.internal_data:
             raise TaskNotOpen(f"the task '{row.title}' is already {row.state if row.state != 'open' else 'done'}")
         return case, parsed, workflow, task
+
+def _saved_info(s: Session, case: Case, values: dict[str, Any], version: int, now: datetime) -> CaseInfo:
+    """The case as this command saved it, without reading it back."""
+    merged = {column: values.get(column, getattr(case, column)) for column in
+              ("status", "serious", "confidential", "escalated", "parties", "closed_at")}
+    definition = s.get(Definition, case.definition_id)
+    return CaseInfo(case.id, case.kind, definition.version, case.unit_id, merged["status"], merged["serious"],
+                    merged["confidential"], merged["escalated"], dict(merged["parties"]), version, case.created_by,
+                    case.created_at, merged["closed_at"])
+
 
 def _parties(data: dict[str, Any]) -> dict[str, str]:
     return {key: str(data[key]) for key in _PARTY_KEYS if data.get(key)}

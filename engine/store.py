@@ -16,11 +16,26 @@ from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
 _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
 
 
+_PENDING_EVENTS = "vaern_pending_events"
+
+
 def record(session: Session, now: datetime, actor: str, action: str, case_id: int | None = None,
            task_id: str | None = None, **details: Any) -> None:
-    """Append one row to the event log."""
-    session.execute(insert(Event).values(at=now, actor=actor, action=action, case_id=case_id,
-                                         task_id=task_id, details=details))
+    """Append one row to the event log; the rows of a command are written together at its commit."""
+    session.info.setdefault(_PENDING_EVENTS, []).append(
+        {"at": now, "actor": actor, "action": action, "case_id": case_id, "task_id": task_id, "details": details})
+
+
+def flush_events(session: Session) -> None:
+    """Write the command's event rows in one statement (called just before every commit)."""
+    pending = session.info.pop(_PENDING_EVENTS, None)
+    if pending:
+        session.execute(insert(Event), pending)
+
+
+def forget_events(session: Session, *_args) -> None:
+    """Drop unwritten event rows when a command rolls back."""
+    session.info.pop(_PENDING_EVENTS, None)
 
 
 def save_case(session: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> int:

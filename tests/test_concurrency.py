@@ -4,7 +4,6 @@ from __future__ import annotations
 import threading
 
 from engine import ConcurrentUpdate
-from engine import workflow as wf_ops
 from tests.conftest import T0
 from tests.test_cases import PARTIES, TALK
 
@@ -20,14 +19,14 @@ def test_the_same_task_completed_from_two_connections_at_once(vaern, monkeypatch
 
     # Both commands must have loaded the case before either saves: hold them at a barrier right after loading.
     both_loaded = threading.Barrier(2, timeout=20)
-    real_loads = wf_ops.loads
+    real_load = vaern._load_case
 
-    def loads_then_wait(state, parsed):
-        workflow = real_loads(state, parsed)
+    def load_then_wait(session, case_id):
+        loaded = real_load(session, case_id)
         both_loaded.wait()
-        return workflow
+        return loaded
 
-    monkeypatch.setattr(wf_ops, "loads", loads_then_wait)
+    monkeypatch.setattr(vaern, "_load_case", load_then_wait)
     outcomes: dict[str, object] = {}
 
     def complete(user: str) -> None:
@@ -42,7 +41,7 @@ def test_the_same_task_completed_from_two_connections_at_once(vaern, monkeypatch
         thread.start()
     for thread in threads:
         thread.join(30)
-    monkeypatch.setattr(wf_ops, "loads", real_loads)
+    monkeypatch.setattr(vaern, "_load_case", real_load)
 
     winners = [u for u, outcome in outcomes.items() if outcome == "won"]
     losers = [outcome for outcome in outcomes.values() if outcome != "won"]
