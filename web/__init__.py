@@ -45,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import auth, cases, errors, inbox, notices, privacy, report, tasks, vendor
     for module in (auth, inbox, report, tasks, cases, vendor, notices, privacy):
         app.register_blueprint(module.bp)
+    from . import admin
+    app.register_blueprint(admin.bp)
     errors.register(app)
     auth.require_login(app)
     from .helpers import register_template_helpers
