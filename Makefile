@@ -32,8 +32,9 @@ translations: setup
 	cd web && ../$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location
 	cd web && ../$(BIN)/pybabel compile -d translations
 
+# Benchmarks print a table and write bench/results.json; with PostgreSQL at 127.0.0.1:5432 they run on it too.
 bench: setup
-	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf $(VENV) instance *.egg-info web/node_modules

@@ -1,12 +1,15 @@
 """Persisted task completion against SpiffWorkflow alone, for a path of 10 user tasks.
 
 Run: `make bench` or `.venv/bin/python bench/engine.py [--cases N] [--postgres URL]`. Prints the
-median and p99 time per task completion for each, and their ratio, measured in one run.
+median and p99 time per task completion for each, in one process and in two at once (with the total
+throughput), and the ratio to SpiffWorkflow alone, all measured in one run.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
+from bench import results  # noqa: E402
 from engine import Settings, open_vaern  # noqa: E402
 from engine.definitions import validate  # noqa: E402
 from engine.expressions import restricted_script_engine  # noqa: E402
@@ -77,48 +81,88 @@ def in_memory(cases: int) -> list[float]:
     return timings
 
 
-def persisted(url: str, cases: int) -> list[float]:
-    """Seconds per task completion through vaern: load, validate, complete, project, save, commit."""
+def prepare(url: str) -> None:
+    """The organisation and the ten-task diagram, in a fresh database."""
     service = open_vaern(Settings(database_url=url))
     org = Path(tempfile.mkdtemp()) / "org.yaml"
     org.write_text("units:\n - {id: u, name: Enhed}\npeople:\n - {id: l, name: Leder}\n"
                    "roles:\n - {unit: u, role: leader, person: l}\n", encoding="utf-8")
     service.import_org(org, "bench", T0)
     service.deploy(path_diagram(), "bench.bpmn", "bench", T0)
+    service.db.dispose()
+
+
+def persisted(url: str, cases: int) -> list[float]:
+    """Seconds per task completion through vaern: load, validate, complete, project, save, commit."""
+    service = open_vaern(Settings(database_url=url), migrate=False)
     timings = []
     for _ in range(cases):
         case = service.start_case("bench_path", "u", {}, "bench", T0)
         for i in range(1, TASKS + 1):
-            [item] = [x for x in service.inbox("l", T0) if x.case_id == case.id]
+            [item] = [x for x in service.tasks_of_case(case.id) if x.state == "open"]
             start = time.perf_counter()
-            service.complete_task(item.task_id, values(i), "l", T0 + timedelta(minutes=i))
+            service.complete_task(item.id, values(i), "l", T0 + timedelta(minutes=i))
             timings.append(time.perf_counter() - start)
         assert service.case(case.id).status == "closed"
     service.db.dispose()
     return timings
 
 
-def summary(label: str, timings: list[float]) -> float:
+def in_processes(url: str, processes: int, cases: int) -> tuple[list[float], float]:
+    """Completion timings from `processes` processes at once, and their total throughput per second."""
+    workers = [subprocess.Popen([sys.executable, __file__, "--worker", url, "--cases", str(cases)],
+                                stdout=subprocess.PIPE, text=True) for _ in range(processes)]
+    timings, spans = [], []
+    for worker in workers:
+        out, _ = worker.communicate(timeout=1800)
+        if worker.returncode != 0:
+            raise RuntimeError("a benchmark worker failed")
+        report = json.loads(out.splitlines()[-1])
+        timings.extend(report["timings"])
+        spans.append((report["began"], report["ended"]))
+    # Throughput over the time the workers were working (their start-up is not the engine's cost).
+    return timings, len(timings) / (max(e for _, e in spans) - min(b for b, _ in spans))
+
+
+def summary(label: str, timings: list[float], throughput: float | None = None) -> dict:
     ordered = sorted(timings)
     median = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"{label:<38} median {median * 1000:7.2f} ms   p99 {p99 * 1000:7.2f} ms   n={len(ordered)}")
-    return median
+    rate = f"   {throughput:6.0f} completions/s" if throughput else ""
+    print(f"{label:<44} median {median * 1000:7.2f} ms   p99 {p99 * 1000:7.2f} ms   n={len(ordered)}{rate}")
+    return {"median_ms": round(median * 1000, 3), "p99_ms": round(p99 * 1000, 3), "n": len(ordered),
+            **({"per_second": round(throughput, 1)} if throughput else {})}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=30)
-    parser.add_argument("--postgres", default=None, help="also run against this PostgreSQL URL (its tables are created)")
+    parser.add_argument("--postgres", default=None, help="also run against this (empty) PostgreSQL database URL")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"path of {TASKS} user tasks, {args.cases} cases each")
-    memory = summary("SpiffWorkflow alone, in memory", in_memory(args.cases))
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite = summary("vaern persisted, SQLite file", persisted(f"sqlite:///{tmp}/bench.sqlite3", args.cases))
-    print(f"ratio persisted/in-memory (SQLite): {sqlite / memory:.1f}x")
+    if args.worker:
+        began = time.time()
+        timings = persisted(args.worker, args.cases)
+        print(json.dumps({"timings": timings, "began": began, "ended": time.time()}))
+        return
+    print(f"path of {TASKS} user tasks, {args.cases} cases per process")
+    figures = {"in_memory": summary("SpiffWorkflow alone, in memory", in_memory(args.cases))}
+    targets = []
+    tmp = tempfile.TemporaryDirectory()
+    targets.append(("sqlite", f"sqlite:///{tmp.name}/bench.sqlite3"))
     if args.postgres:
-        pg = summary("vaern persisted, PostgreSQL", persisted(args.postgres, args.cases))
-        print(f"ratio persisted/in-memory (PostgreSQL): {pg / memory:.1f}x")
+        targets.append(("postgresql", args.postgres))
+    for name, url in targets:
+        if name == "postgresql":
+            results.reset_postgres(url)
+        prepare(url)
+        one = summary(f"vaern persisted, {name}, 1 process", *in_processes(url, 1, args.cases))
+        two = summary(f"vaern persisted, {name}, 2 processes", *in_processes(url, 2, args.cases))
+        ratio = one["median_ms"] / figures["in_memory"]["median_ms"]
+        print(f"ratio persisted/in-memory ({name}, 1 process): {ratio:.1f}x")
+        figures[name] = {"one_process": one, "two_processes": two, "ratio_to_in_memory": round(ratio, 1)}
+    tmp.cleanup()
+    results.store("engine", figures)
 
 
 if __name__ == "__main__":

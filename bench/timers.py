@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench import results  # noqa: E402
 from engine import Settings, open_vaern  # noqa: E402
 from engine.models import Case, Event, Timer  # noqa: E402
 from engine.scheduler import TimerScheduler  # noqa: E402
@@ -134,12 +135,18 @@ def delay_benchmark(url: str) -> None:
     saved = [(next(e for b, e in sweeps if b <= at <= e) - due_of[case_id]).total_seconds()
              for case_id, at in events if case_id in due_of]
     print(f"pending timers: {pending:,}; fired {len(wake)} of {len(soon)} that fell due over 20 s")
+    figures = {"pending": pending, "fired": len(wake), "due": len(soon)}
     if wake:
         print(f"  delay due -> sweep that fired it:  median {statistics.median(wake) * 1000:7.1f} ms   "
               f"p99 {percentile(wake, 0.99) * 1000:7.1f} ms")
         print(f"  delay due -> that sweep committed:  median {statistics.median(saved) * 1000:7.1f} ms   "
               f"p99 {percentile(saved, 0.99) * 1000:7.1f} ms")
+        figures.update(wake_median_ms=round(statistics.median(wake) * 1000, 1),
+                       wake_p99_ms=round(percentile(wake, 0.99) * 1000, 1),
+                       saved_median_ms=round(statistics.median(saved) * 1000, 1),
+                       saved_p99_ms=round(percentile(saved, 0.99) * 1000, 1))
     service.db.dispose()
+    return figures
 
 
 def sweep_benchmark(url: str) -> None:
@@ -148,6 +155,7 @@ def sweep_benchmark(url: str) -> None:
     values, stored = _template(service, now - timedelta(minutes=5))
     service.fire_due_timers(now)  # the template itself is due; fire it before measuring
     total = 0
+    figures = {}
     for open_cases in (1_000, 10_000, 100_000):
         clone(service, values, stored, [now + timedelta(days=30, seconds=i) for i in range(open_cases - total)],
               real_state=False)
@@ -166,14 +174,17 @@ def sweep_benchmark(url: str) -> None:
             empty.append(time.perf_counter() - began)
         print(f"  {open_cases:>7,} open cases: sweep with 10 due {statistics.median(timings) * 1000:7.1f} ms, "
               f"sweep with none due {statistics.median(empty) * 1000:6.2f} ms")
+        figures[str(open_cases)] = {"sweep_10_due_ms": round(statistics.median(timings) * 1000, 1),
+                                    "sweep_none_due_ms": round(statistics.median(empty) * 1000, 2)}
     service.db.dispose()
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default=None, help="also run against this PostgreSQL URL")
     args = parser.parse_args()
-    targets = []
+    targets, figures = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         targets.append(("SQLite", f"sqlite:///{tmp}/delay.sqlite3", f"sqlite:///{tmp}/sweep.sqlite3"))
         if args.postgres:
@@ -181,22 +192,13 @@ def main() -> None:
         for label, delay_url, sweep_url in targets:
             print(f"== {label}")
             if label == "PostgreSQL":
-                _reset_postgres(delay_url)
-            delay_benchmark(delay_url)
+                results.reset_postgres(delay_url)
+            delay = delay_benchmark(delay_url)
             if label == "PostgreSQL":
-                _reset_postgres(sweep_url)
+                results.reset_postgres(sweep_url)
             print("sweep cost:")
-            sweep_benchmark(sweep_url)
-
-
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+            figures[label.lower()] = {"delay": delay, "sweep": sweep_benchmark(sweep_url)}
+    results.store("timers", figures)
 
 
 if __name__ == "__main__":

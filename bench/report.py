@@ -1,0 +1,68 @@
+"""Print bench/results.json as the table the README's performance section shows."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def lines(data: dict) -> list[str]:
+    """Markdown rows for every figure the benchmarks recorded."""
+    rows = ["| what | SQLite | PostgreSQL |", "|---|---|---|"]
+
+    def both(label, pick):
+        values = []
+        for db in ("sqlite", "postgresql"):
+            try:
+                values.append(pick(db))
+            except (KeyError, TypeError):
+                values.append("–")
+        rows.append(f"| {label} | {values[0]} | {values[1]} |")
+
+    engine = data.get("engine", {})
+    if engine:
+        rows.append(f"| SpiffWorkflow alone, in memory, per task completion (median) | "
+                    f"{engine['in_memory']['median_ms']} ms | |")
+        both("persisted task completion, 1 process: median / p99",
+             lambda db: f"{engine[db]['one_process']['median_ms']} / {engine[db]['one_process']['p99_ms']} ms")
+        both("persisted, 1 process: completions per second", lambda db: engine[db]["one_process"]["per_second"])
+        both("persisted, 2 processes: median / p99",
+             lambda db: f"{engine[db]['two_processes']['median_ms']} / {engine[db]['two_processes']['p99_ms']} ms")
+        both("persisted, 2 processes: completions per second", lambda db: engine[db]["two_processes"]["per_second"])
+        both("ratio persisted / in memory", lambda db: f"{engine[db]['ratio_to_in_memory']}×")
+    timers = data.get("timers", {})
+    if timers:
+        both("timer firing delay with 10,000 pending: median / p99",
+             lambda db: f"{timers[db]['delay']['saved_median_ms']} / {timers[db]['delay']['saved_p99_ms']} ms")
+        for n in ("1000", "10000", "100000"):
+            both(f"timer sweep with 10 due, {int(n):,} open cases",
+                 lambda db, n=n: f"{timers[db]['sweep'][n]['sweep_10_due_ms']} ms")
+    web = data.get("http", {})
+    if web:
+        for n in ("1000", "10000", "100000"):
+            both(f"inbox / case page at {int(n):,} cases (median)",
+                 lambda db, n=n: f"{web[db]['scale'][n]['inbox']['median_ms']} / {web[db]['scale'][n]['case_page']['median_ms']} ms")
+        both("web start-up with 100k cases", lambda db: f"{web[db]['server']['startup_s']} s")
+        both("web memory (2 workers), after load", lambda db: f"{web[db]['server']['memory_mb_after_load']} MiB")
+        for clients in ("1", "8", "32"):
+            both(f"{clients} clients: inbox median / p99",
+                 lambda db, c=clients: f"{web[db]['load'][c]['inbox']['median_ms']} / {web[db]['load'][c]['inbox']['p99_ms']} ms")
+            both(f"{clients} clients: task submit median / p99",
+                 lambda db, c=clients: f"{web[db]['load'][c]['submit']['median_ms']} / {web[db]['load'][c]['submit']['p99_ms']} ms")
+    machine = data.get("machine", {})
+    rows.append("")
+    rows.append(f"Machine: {machine.get('cpus')} cores ({machine.get('cpu')}), {machine.get('memory_gib')} GiB, "
+                f"Python {machine.get('python')}.")
+    return rows
+
+
+def main() -> None:
+    if not RESULTS.exists():
+        print("no bench/results.json yet: run `make bench`")
+        return
+    print("\n".join(lines(json.loads(RESULTS.read_text()))))
+
+
+if __name__ == "__main__":
+    main()
