@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import store
@@ -106,6 +106,19 @@ class DeploymentCommands:
         with self.uow() as uow:
             old, new = _version(uow.session, kind, old_version), _version(uow.session, kind, new_version)
             return diff_xml(old.xml, new.xml, self.settings.max_diagram_bytes)
+
+    def older_case_counts(self) -> dict[str, int]:
+        """Per case kind: how many open cases run a version older than the newest."""
+        with self.uow() as uow:
+            s = uow.session
+            newest = select(Definition.kind, func.max(Definition.version).label("newest")) \
+                .group_by(Definition.kind).subquery()
+            rows = s.execute(select(Case.kind, func.count(Case.id))
+                             .join(Definition, Definition.id == Case.definition_id)
+                             .join(newest, newest.c.kind == Case.kind)
+                             .where(Case.status == "open", Definition.version < newest.c.newest)
+                             .group_by(Case.kind))
+            return {kind: count for kind, count in rows}
 
     def migration_checks(self, kind: str, limit: int = 500) -> list[MigrationCheck]:
         """For each open case of an older version of `kind`: may it move to the newest version, and why not."""

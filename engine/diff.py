@@ -186,9 +186,12 @@ def diff_xml(old: str | bytes, new: str | bytes, max_bytes: int = 5 * 1024 * 102
                 add(Change(CHANGED, category, element_id, new_el["name"], label, old_el[aspect], new_el[aspect]))
         if old_el["timer"] is not None and new_el["timer"] is not None:
             old_value, new_value = before.timer_value(element_id), after.timer_value(element_id)
-            if old_el["timer"][0] != new_el["timer"][0] or old_value != new_value:
-                add(Change(CHANGED, "timer", element_id, new_el["name"], new_el["timer"][0] or "timer",
+            if old_el["timer"][0] != new_el["timer"][0]:
+                add(Change(CHANGED, "timer", element_id, new_el["name"], "timer type",
                            f"{old_el['timer'][0]} {old_value}", f"{new_el['timer'][0]} {new_value}"))
+            elif old_value != new_value:
+                add(Change(CHANGED, "timer", element_id, new_el["name"], new_el["timer"][0] or "timer",
+                           old_value, new_value))
 
     for key in sorted(set(before.fields) | set(after.fields)):
         task_id, field_id = key

@@ -50,7 +50,15 @@ def test_a_setting_value_shows_as_a_setting_and_on_the_timer_that_reads_it():
 def test_a_timer_literal_replacing_a_setting_name():
     changes = _changes(simple_xml().replace(">reminder_after<", ">P14D<"))
     timer = changes[(CHANGED, "timer", "Timer_remind", "timeDuration")]
-    assert timer.before == "timeDuration reminder_after = P2D" and timer.after == "timeDuration P14D"
+    assert timer.before == "reminder_after = P2D" and timer.after == "P14D"
+
+
+def test_a_timer_changing_kind():
+    changes = _changes(simple_xml().replace(
+        '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">reminder_after</bpmn:timeDuration>',
+        '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">2027-01-01T09:00:00+01:00</bpmn:timeDate>'))
+    timer = changes[(CHANGED, "timer", "Timer_remind", "timer type")]
+    assert timer.before == "timeDuration reminder_after = P2D" and timer.after == "timeDate 2027-01-01T09:00:00+01:00"
 
 
 def test_a_changed_condition_and_default_flow():

@@ -36,6 +36,7 @@ def test_a_new_form_field_and_new_names_migrate_a_case_waiting_on_that_task(vaer
     new = simple_xml().replace(WITNESSES, WITNESSES + POLICE)
     new = new.replace('name="Samtale med den berørte"', 'name="Samtale med den udsatte"')
     version = _deploy(vaern, new)
+    assert vaern.older_case_counts() == {"simple": 1}
     [check] = vaern.migration_checks("simple")
     assert check.allowed and (check.case_id, check.from_version, check.to_version) == (case.id, 1, 2)
 
@@ -49,7 +50,7 @@ def test_a_new_form_field_and_new_names_migrate_a_case_waiting_on_that_task(vaer
     assert [(e.actor, e.details["from_version"], e.details["to_version"]) for e in migrated] == [("leder-akut", 1, 2)]
     vaern.complete_task(task.id, {**TALK, "police_report": "on"}, "leder-akut", T0 + timedelta(hours=2))
     assert vaern.case(case.id).data["police_report"] is True
-    assert vaern.migration_checks("simple") == []
+    assert vaern.migration_checks("simple") == [] and vaern.older_case_counts() == {}
 
 
 def test_a_setting_for_a_timer_not_yet_started_moves_with_the_case(vaern):

@@ -44,10 +44,7 @@ def _kinds() -> list[tuple[str, list]]:
 @bp.route("/diagrams")
 def index():
     """Every case kind with its versions, an upload form, and how many cases run on older versions."""
-    vaern = service()
-    kinds = _kinds()
-    older = {kind: len(vaern.migration_checks(kind)) for kind, _versions in kinds}
-    return render_template("admin_diagrams.html", kinds=kinds, older=older)
+    return render_template("admin_diagrams.html", kinds=_kinds(), older=service().older_case_counts())
 
 
 @bp.route("/diagrams/upload", methods=["POST"])
@@ -100,8 +97,8 @@ def version(kind: str, version: int):
     info, _xml = vaern.definition_xml(kind, version)
     changes = vaern.diff_versions(kind, version - 1, version) if version > 1 else []
     versions = vaern.definition_versions(kind)
-    return render_template("admin_version.html", info=info, changes=changes, newest=versions[0].version,
-                           older=len(vaern.migration_checks(kind)) if versions[0].version == version else 0)
+    older = vaern.older_case_counts().get(kind, 0) if versions[0].version == version else 0
+    return render_template("admin_version.html", info=info, changes=changes, newest=versions[0].version, older=older)
 
 
 @bp.route("/diagrams/<kind>/<int:version>/diagram.json")
