@@ -9,9 +9,9 @@ from .errors import (
     VaernError,
 )
 from .forms import FormField
+from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
 from .privacy import AccessLogEntry, CaseView, PurgeReport
-from .migration import Blocker, MigrationCheck, MigrationRefused
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .scheduler import TimerScheduler
 from .service import Vaern, open_vaern
