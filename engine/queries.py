@@ -99,10 +99,11 @@ class CaseQueries:
                                                       .order_by(RoleHolder.unit_id)):
                 roles.setdefault(person_id, []).append((unit_id, role))
             accounts = {a.person_id: a for a in s.scalars(select(Account))}
-            return [PersonInfo(p.id, p.name, p.email, p.unit_id, tuple(roles.get(p.id, ())),
-                               bool(accounts.get(p.id) and accounts[p.id].is_admin),
-                               bool(accounts.get(p.id) and accounts[p.id].is_process_owner), p.id in accounts)
-                    for p in s.scalars(select(Person).order_by(Person.name))]
+            return [PersonInfo(pid, name, email, unit_id, tuple(roles.get(pid, ())),
+                               bool(accounts.get(pid) and accounts[pid].is_admin),
+                               bool(accounts.get(pid) and accounts[pid].is_process_owner), pid in accounts)
+                    for pid, name, email, unit_id in s.execute(
+                        select(Person.id, Person.name, Person.email, Person.unit_id).order_by(Person.name))]
 
     def person_names(self, person_ids) -> dict[str, str]:
         """Names of the given people, by id (unknown ids are left out)."""
@@ -110,7 +111,8 @@ class CaseQueries:
         if not ids:
             return {}
         with self.uow() as uow:
-            return dict(uow.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))))
+            rows = uow.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+            return {person_id: name for person_id, name in rows}
 
     def person(self, person_id: str) -> PersonInfo:
         """One person and their roles."""

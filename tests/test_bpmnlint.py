@@ -5,12 +5,13 @@ rules configured there and why.
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.node_packages import node_with
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LINT_DIR = REPO_ROOT / "tests" / "lint"
@@ -20,15 +21,7 @@ DIAGRAMS = sorted((REPO_ROOT / "workflows").glob("*.bpmn"))
 @pytest.fixture(scope="session")
 def bpmnlint() -> list[str]:
     """The command that runs bpmnlint, with its npm packages installed (once per session)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not on PATH: the bpmnlint gate needs Node.js")
-    if not (LINT_DIR / "node_modules" / "bpmnlint").is_dir():
-        npm = shutil.which("npm")
-        assert npm is not None, "node is installed but npm is not; run `npm ci` in tests/lint"
-        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=LINT_DIR, capture_output=True,
-                                text=True, timeout=600)
-        assert result.returncode == 0, f"npm ci in tests/lint failed:\n{result.stdout}\n{result.stderr}"
+    node = node_with(LINT_DIR, "bpmnlint", "the bpmnlint gate")
     return [node, str(LINT_DIR / "node_modules" / "bpmnlint" / "bin" / "bpmnlint.js")]
 
 

@@ -5,11 +5,12 @@ on each file in `workflows/`.
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.node_packages import node_with
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODDLE_DIR = REPO_ROOT / "tests" / "moddle"
@@ -20,20 +21,7 @@ DIAGRAMS = sorted((REPO_ROOT / "workflows").glob("*.bpmn"))
 @pytest.fixture(scope="session")
 def node_binary() -> str:
     """The `node` executable, with the checker's npm packages installed (once per session)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not on PATH: the bpmn.io import check needs Node.js")
-    if not (MODDLE_DIR / "node_modules" / "bpmn-moddle").is_dir():
-        npm = shutil.which("npm")
-        assert npm is not None, "node is installed but npm is not; run `npm ci` in tests/moddle"
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=MODDLE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert result.returncode == 0, f"npm ci in tests/moddle failed:\n{result.stdout}\n{result.stderr}"
+    node = node_with(MODDLE_DIR, "bpmn-moddle", "the bpmn.io import check")
     return node
 
 

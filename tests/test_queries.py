@@ -48,3 +48,8 @@ def test_the_case_diagram_marks_done_current_and_overdue_elements(vaern):
     vaern.complete_task(item.task_id, TALK, "leder-akut", T0)
     diagram = vaern.case_diagram(case.id, T0)
     assert "Task_talk" in diagram.completed and "Task_hear" in diagram.current and not diagram.overdue
+
+
+def test_person_names_reads_only_the_asked_for_people(vaern):
+    assert vaern.person_names(["leder-akut", "ghost", "ansat-akut"]) == {"leder-akut": "Lene Leder", "ansat-akut": "Anna Ansat"}
+    assert vaern.person_names([]) == {}

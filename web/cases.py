@@ -65,13 +65,13 @@ def grant(case_id: int):
     """The case's leader lets one more person see the whole case (K-H7: whom the leader adds)."""
     view = view_case(case_id, "grant", wanted="full")
     person_id = request.form.get("person_id", "")
-    people = {p.id: p.name for p in service().people()}
     if not leads_case(case_id):
         abort(403)
-    if person_id not in people:
+    name = service().person_names([person_id]).get(person_id)
+    if name is None:
         return _page(view, {"person_id": _("Choose a person from the list.")}, 400)
     service().grant_access(case_id, person_id, me().id, now())
-    flash(_("%(name)s can now see the whole case.", name=people[person_id]), "success")
+    flash(_("%(name)s can now see the whole case.", name=name), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

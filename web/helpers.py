@@ -64,10 +64,23 @@ def me() -> PersonInfo:
     return g.person
 
 
-def names() -> dict[str, str]:
-    """Person id -> name, read once per request."""
+class _Names:
+    """Person id -> name, looked up for the ids a page asks about and remembered for the request."""
+
+    def __init__(self):
+        self._known: dict[str, str] = {}
+
+    def get(self, person_id: str, default=None):
+        if person_id not in self._known:
+            self._known.update(service().person_names([person_id]))
+            self._known.setdefault(person_id, default)
+        return self._known[person_id] if self._known[person_id] is not None else default
+
+
+def names() -> _Names:
+    """Names of people by id, read only for the ids a page shows (never the whole organisation)."""
     if "names" not in g:
-        g.names = {p.id: p.name for p in service().people()}
+        g.names = _Names()
     return g.names
 
 

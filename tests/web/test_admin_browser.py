@@ -3,42 +3,26 @@ diagram with a new form field and a changed timer, reads the diff, deploys it; a
 while a case started before keeps the old one. Screenshots go to test-artifacts/admin/."""
 from __future__ import annotations
 
-import os
 import re
-import threading
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
+
+from tests.web import browser as browser_support
 
 from tests.web.conftest import make_app, start_violence
 from tests.web.test_admin import changed_violence
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "admin"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
-
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it and runs these tests",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')") \
-    if not os.environ.get("CI") else __import__("playwright.sync_api", fromlist=["sync_playwright"])
+ARTIFACTS = browser_support.ARTIFACTS / "admin"
+sync_api = browser_support.require_chromium()
 
 
 @pytest.fixture
 def server(db_path, tmp_path):
-    """The app served from a thread on a free port of 127.0.0.1, with CSRF on."""
-    from werkzeug.serving import make_server
-
+    """The app served from a thread on a free port of 127.0.0.1."""
     app = make_app(db_path, WTF_CSRF_ENABLED=True, VAERN_STAGING_DIR=str(tmp_path / "staged"))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
-    app.extensions["vaern"].db.dispose()
+    with browser_support.served(app) as base:
+        yield app, base
 
 
 @pytest.fixture
@@ -46,11 +30,9 @@ def page():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):
         old.unlink()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+    with browser_support.chromium(sync_api) as browser:
         context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="da-DK")
         yield context.new_page()
-        browser.close()
 
 
 def _shot(page, number: int, label: str) -> None:

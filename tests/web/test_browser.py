@@ -5,49 +5,31 @@ diagram waits weeks (the violence case's well-being follow-up), the test does wh
 """
 from __future__ import annotations
 
-import os
 import re
-import threading
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
+from tests.web import browser as browser_support
+
 from tests.web.conftest import make_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
-
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it and runs these tests",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')") \
-    if not os.environ.get("CI") else __import__("playwright.sync_api", fromlist=["sync_playwright"])
+ARTIFACTS = browser_support.ARTIFACTS / "browser"
+sync_api = browser_support.require_chromium()
 
 
 @pytest.fixture
 def server(db_path):
     """The app served from a thread on a free port of 127.0.0.1."""
-    from werkzeug.serving import make_server
-
     app = make_app(db_path, WTF_CSRF_ENABLED=True)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
-    app.extensions["vaern"].db.dispose()
+    with browser_support.served(app) as base:
+        yield app, base
 
 
 @pytest.fixture
 def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+    with browser_support.chromium(sync_api) as launched:
+        yield launched
 
 
 class Walker:

@@ -1,0 +1,51 @@
+"""What the browser tests share: Debian's chromium through Playwright, and the app served on loopback."""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Headless, as root, and with nothing reaching out of this closed network.
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+
+
+def require_chromium():
+    """Playwright's sync API; skips the module (outside CI only) when chromium or playwright is missing."""
+    if not CHROMIUM.exists() and not os.environ.get("CI"):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it and runs these tests",
+                    allow_module_level=True)
+    if os.environ.get("CI"):
+        return __import__("playwright.sync_api", fromlist=["sync_playwright"])
+    return pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+
+
+@contextlib.contextmanager
+def chromium(sync_api) -> Iterator[object]:
+    """A headless chromium browser, closed afterwards."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@contextlib.contextmanager
+def served(app) -> Iterator[str]:
+    """The app served from a thread on a free port of 127.0.0.1; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(5)
+        app.extensions["vaern"].db.dispose()
