@@ -116,10 +116,11 @@ class PrivacyCommands:
                              .order_by(AccessLog.id.desc()).limit(limit))
             return [_entry(r) for r in rows]
 
-    def access_log(self, since: datetime | None = None, limit: int = 100_000) -> list[AccessLogEntry]:
-        """The whole access log, oldest first (for an administrator's export)."""
+    def access_log(self, since: datetime | None = None, limit: int | None = None,
+                   newest_first: bool = False) -> list[AccessLogEntry]:
+        """The access log, oldest first (an administrator's export) or the newest `limit` rows first."""
         with self.uow() as uow:
-            query = select(AccessLog).order_by(AccessLog.id).limit(limit)
+            query = select(AccessLog).order_by(AccessLog.id.desc() if newest_first else AccessLog.id).limit(limit)
             if since is not None:
                 query = query.where(AccessLog.at >= as_utc(since))
             return [_entry(r) for r in uow.session.scalars(query)]
