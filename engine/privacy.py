@@ -92,6 +92,12 @@ class PrivacyCommands:
             raise NotAllowed("this task is not yours")
         return self.task_detail(task_id)
 
+    def log_maintenance_read(self, case_id: int, who: str, purpose: str, now: datetime) -> None:
+        """Log a read by a maintainer's tool (the command line), which needs no case access of its own."""
+        with self.uow() as uow:
+            _log(uow.session, as_utc(now), who, case_id, purpose, "maintenance")
+            uow.commit()
+
     def grant_access(self, case_id: int, person_id: str, leader_id: str, now: datetime) -> None:
         """The case's leader lets one more person see the whole case (K-H7: whom the leader adds)."""
         now = as_utc(now)

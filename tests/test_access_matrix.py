@@ -164,3 +164,17 @@ def test_every_read_writes_a_log_row_and_people_see_who_read_their_cases(cases):
     assert [(e.person_id, e.purpose) for e in mine] == [("leder-akut", "task"), ("leder-akut", "page")]
     assert v.access_log_about("kollega-akut") == mine  # the accused is a party too: they may know who looked
     assert v.access_log_about("anden-akut") == []
+
+
+def test_a_maintainers_command_line_read_is_logged_too(vaern, database_url):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    case = vaern.start_case("simple", "afd-akut", {"employee_id": "ansat-akut"}, "ansat-akut", T0)
+    result = subprocess.run([sys.executable, "-m", "engine", "case", str(case.id)], capture_output=True, text=True,
+                            cwd=ROOT, env={**__import__("os").environ, "VAERN_DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    [entry] = [e for e in vaern.access_log() if e.case_id == case.id]
+    assert entry.person_id.startswith("cli:") and entry.purpose == "cli" and entry.allowed
