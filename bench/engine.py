@@ -81,6 +81,26 @@ def in_memory(cases: int) -> list[float]:
     return timings
 
 
+def in_memory_serialized(cases: int) -> list[float]:
+    """The same, plus writing the workflow's state out after each completion: what any persistence must pay."""
+    from engine import workflow as wf_ops
+
+    parsed = validate(path_diagram(), "bench.bpmn", 10_000_000)
+    timings = []
+    for _ in range(cases):
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
+        workflow.do_engine_steps()
+        for i in range(1, TASKS + 1):
+            start = time.perf_counter()
+            task = workflow.get_next_task(state=TaskState.READY, manual=True)
+            task.data.update(values(i))
+            task.run()
+            workflow.do_engine_steps()
+            wf_ops.dumps(workflow)
+            timings.append(time.perf_counter() - start)
+    return timings
+
+
 def prepare(url: str) -> None:
     """The organisation and the ten-task diagram, in a fresh database."""
     service = open_vaern(Settings(database_url=url))
@@ -146,7 +166,8 @@ def main() -> None:
         print(json.dumps({"timings": timings, "began": began, "ended": time.time()}))
         return
     print(f"path of {TASKS} user tasks, {args.cases} cases per process")
-    figures = {"in_memory": summary("SpiffWorkflow alone, in memory", in_memory(args.cases))}
+    figures = {"in_memory": summary("SpiffWorkflow alone, in memory", in_memory(args.cases)),
+               "in_memory_serialized": summary("SpiffWorkflow + serializing the state", in_memory_serialized(args.cases))}
     targets = []
     tmp = tempfile.TemporaryDirectory()
     targets.append(("sqlite", f"sqlite:///{tmp.name}/bench.sqlite3"))

@@ -24,6 +24,9 @@ def lines(data: dict) -> list[str]:
     if engine:
         rows.append(f"| SpiffWorkflow alone, in memory, per task completion (median) | "
                     f"{engine['in_memory']['median_ms']} ms | |")
+        if "in_memory_serialized" in engine:
+            rows.append(f"| the same plus serializing the state (the floor of any persistence) | "
+                        f"{engine['in_memory_serialized']['median_ms']} ms | |")
         both("persisted task completion, 1 process: median / p99",
              lambda db: f"{engine[db]['one_process']['median_ms']} / {engine[db]['one_process']['p99_ms']} ms")
         both("persisted, 1 process: completions per second", lambda db: engine[db]["one_process"]["per_second"])
