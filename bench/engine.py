@@ -63,26 +63,9 @@ def values(i: int) -> dict:
     return {f"note_{i}": f"trin {i} udført", f"done_{i}": True}
 
 
-def in_memory(cases: int) -> list[float]:
-    """Seconds per task completion with SpiffWorkflow alone (no database, no serialization)."""
-    parsed = validate(path_diagram(), "bench.bpmn", 10_000_000)
-    timings = []
-    for _ in range(cases):
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
-        workflow.do_engine_steps()
-        for i in range(1, TASKS + 1):
-            start = time.perf_counter()
-            task = workflow.get_next_task(state=TaskState.READY, manual=True)
-            task.data.update(values(i))
-            task.run()
-            workflow.do_engine_steps()
-            timings.append(time.perf_counter() - start)
-        assert workflow.is_completed()
-    return timings
-
-
-def in_memory_serialized(cases: int) -> list[float]:
-    """The same, plus writing the workflow's state out after each completion: what any persistence must pay."""
+def in_memory(cases: int, serialize: bool = False) -> list[float]:
+    """Seconds per task completion with SpiffWorkflow alone (no database); with `serialize`, also writing
+    the workflow's state out after each completion, which any persistence must pay."""
     from engine import workflow as wf_ops
 
     parsed = validate(path_diagram(), "bench.bpmn", 10_000_000)
@@ -96,8 +79,10 @@ def in_memory_serialized(cases: int) -> list[float]:
             task.data.update(values(i))
             task.run()
             workflow.do_engine_steps()
-            wf_ops.dumps(workflow)
+            if serialize:
+                wf_ops.dumps(workflow)
             timings.append(time.perf_counter() - start)
+        assert workflow.is_completed()
     return timings
 
 
@@ -167,7 +152,7 @@ def main() -> None:
         return
     print(f"path of {TASKS} user tasks, {args.cases} cases per process")
     figures = {"in_memory": summary("SpiffWorkflow alone, in memory", in_memory(args.cases)),
-               "in_memory_serialized": summary("SpiffWorkflow + serializing the state", in_memory_serialized(args.cases))}
+               "in_memory_serialized": summary("SpiffWorkflow + serializing the state", in_memory(args.cases, serialize=True))}
     targets = []
     tmp = tempfile.TemporaryDirectory()
     targets.append(("sqlite", f"sqlite:///{tmp.name}/bench.sqlite3"))

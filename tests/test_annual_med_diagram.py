@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+from engine.lint import process_settings
 import time_machine
 from lxml import etree
 from simpleeval import EvalWithCompoundTypes
@@ -88,14 +90,8 @@ def _document() -> etree._ElementTree:
 
 
 def _settings() -> dict[str, str]:
-    """The process's named settings (`setting.<name>` extension properties), without the prefix."""
-    process = _document().find("bpmn:process", NS)
-    properties = process.findall("bpmn:extensionElements/camunda:properties/camunda:property", NS)
-    return {
-        prop.get("name").removeprefix("setting."): prop.get("value")
-        for prop in properties
-        if prop.get("name", "").startswith("setting.")
-    }
+    """The process's named settings, read the way the engine reads them."""
+    return process_settings(_document().find("bpmn:process", NS))
 
 
 @pytest.fixture(scope="module")

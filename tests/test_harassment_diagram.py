@@ -17,6 +17,7 @@ import time_machine
 from lxml import etree
 from simpleeval import EvalWithCompoundTypes
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from engine.lint import process_settings
 from engine.expressions import WORKING_DAYS, restricted_script_engine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.camunda.parser import CamundaParser
@@ -63,14 +64,8 @@ def _document() -> etree._ElementTree:
 
 
 def _settings() -> dict[str, str]:
-    """The process's named settings (`setting.<name>` extension properties), without the prefix."""
-    process = _document().find("bpmn:process", NS)
-    properties = process.findall("bpmn:extensionElements/camunda:properties/camunda:property", NS)
-    return {
-        prop.get("name").removeprefix("setting."): prop.get("value")
-        for prop in properties
-        if prop.get("name", "").startswith("setting.")
-    }
+    """The process's named settings, read the way the engine reads them."""
+    return process_settings(_document().find("bpmn:process", NS))
 
 
 def _properties(element: etree._Element) -> dict[str, str]:

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
 
+from engine.lint import process_settings
 from engine.expressions import WORKING_DAYS, restricted_script_engine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -93,13 +94,8 @@ def _process() -> etree._Element:
 
 
 def _settings() -> dict[str, str]:
-    """The process's named settings (`setting.<name>` extension properties), without the prefix."""
-    properties = _process().findall("bpmn:extensionElements/camunda:properties/camunda:property", NS)
-    return {
-        prop.get("name").removeprefix("setting."): prop.get("value")
-        for prop in properties
-        if prop.get("name", "").startswith("setting.")
-    }
+    """The process's named settings, read the way the engine reads them."""
+    return process_settings(_process())
 
 
 @pytest.fixture(scope="module")
