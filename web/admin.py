@@ -3,6 +3,7 @@ every deployed version; move running cases to the newest version where that is s
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
@@ -26,11 +27,19 @@ def _process_owners_only():
         abort(403)
 
 
+STAGED_FOR_SECONDS = 24 * 3600
+
+
 def _staging() -> Path:
     # An upload waits here, named by its content hash, between the preview and the confirmation: the file
     # is too large for a form field or the session, and the hash names it without trusting the client.
     folder = Path(current_app.config.get("VAERN_STAGING_DIR") or Path(current_app.instance_path) / "staged-diagrams")
     folder.mkdir(parents=True, exist_ok=True)
+    # An upload nobody deployed within a day is not coming back; don't let them pile up.
+    stale = time.time() - STAGED_FOR_SECONDS
+    for old in folder.glob("*.bpmn"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     return folder
 
 

@@ -225,3 +225,17 @@ def test_the_upload_form_needs_a_file_and_csrf(csrf_app):
     token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
     client.post("/login", data={"login": "koncern-hr", "password": "vaern-demo", "csrf_token": token})
     assert upload(client, VIOLENCE).status_code == 400  # no CSRF token
+
+
+def test_uploads_nobody_deployed_are_removed_after_a_day(client, staging):
+    import os
+    import time
+
+    login(client, "koncern-hr")
+    staging.mkdir(parents=True, exist_ok=True)
+    old, fresh = staging / ("a" * 64 + ".bpmn"), staging / ("b" * 64 + ".bpmn")
+    old.write_text("x")
+    fresh.write_text("y")
+    os.utime(old, (time.time() - 2 * 24 * 3600,) * 2)
+    upload(client, changed_violence())
+    assert not old.exists() and fresh.exists()
