@@ -8,7 +8,7 @@ from typing import Any, Optional
 from datetime import timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -100,6 +100,8 @@ class Case(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(100), index=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definition.id"))
+    # Loaded with the case in one query (its XML stays deferred): every command needs its version and hash.
+    definition: Mapped[Definition] = relationship(lazy="joined", viewonly=True)
     unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     serious: Mapped[bool] = mapped_column(Boolean, default=False)

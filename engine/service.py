@@ -317,8 +317,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         case = s.get(Case, case_id)
         if case is None:
             raise CaseNotFound(f"no case with id {case_id}")
-        definition = s.get(Definition, case.definition_id)
-        parsed = self._parsed(definition)
+        parsed = self._parsed(case.definition)
         # A workflow this process saved at exactly this version needs no deserializing; the entry is
         # taken out, so a command that fails half-way never leaves a half-changed workflow behind.
         workflow = self._workflows.take(case_id, case.version)
@@ -340,8 +339,7 @@ def _saved_info(s: Session, case: Case, values: dict[str, Any], version: int, no
     """The case as this command saved it, without reading it back."""
     merged = {column: values.get(column, getattr(case, column)) for column in
               ("status", "serious", "confidential", "escalated", "parties", "closed_at")}
-    definition = s.get(Definition, case.definition_id)
-    return CaseInfo(case.id, case.kind, definition.version, case.unit_id, merged["status"], merged["serious"],
+    return CaseInfo(case.id, case.kind, case.definition.version, case.unit_id, merged["status"], merged["serious"],
                     merged["confidential"], merged["escalated"], dict(merged["parties"]), version, case.created_by,
                     case.created_at, merged["closed_at"])
 
