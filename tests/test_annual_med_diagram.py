@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
+from engine.roles import KNOWN_ROLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM = REPO_ROOT / "workflows" / "annual_med.bpmn"
@@ -26,10 +27,7 @@ NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "camunda": "http://camunda.org/schema/1.0/bpmn",
 }
-ROLE_KEYS = {
-    "leader", "leaders_leader", "other_personnel_leader", "employee", "accused", "reporter",
-    "colleague", "tr", "amr", "hr", "koncern_hr", "amg", "lmu", "hmu", "rmu",
-}
+ROLE_KEYS = KNOWN_ROLES
 
 LMU_UNITS = ["unit-lmu-1", "unit-lmu-2", "unit-lmu-3", "unit-lmu-4"]
 HMU_UNITS = ["unit-hmu-1", "unit-hmu-2"]

@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
+from engine.roles import KNOWN_ROLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM = REPO_ROOT / "workflows" / "harassment.bpmn"
@@ -32,10 +33,7 @@ NS = {
     "dc": "http://www.omg.org/spec/DD/20100524/DC",
     "camunda": "http://camunda.org/schema/1.0/bpmn",
 }
-ROLE_KEYS = {
-    "leader", "leaders_leader", "other_personnel_leader", "employee", "accused", "reporter",
-    "colleague", "tr", "amr", "hr", "koncern_hr", "amg", "lmu", "hmu", "rmu",
-}
+ROLE_KEYS = KNOWN_ROLES
 START_VARIABLES = ("report_source", "kind", "serious", "employee_id", "accused_id", "description")
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 _DURATION = re.compile(r"^P(\d+[YMWD])*(T(\d+[HMS])+)?$")

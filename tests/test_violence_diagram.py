@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.lint import process_settings
 from engine.expressions import WORKING_DAYS, restricted_script_engine
+from engine.roles import KNOWN_ROLES, NOTICE_KINDS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM = REPO_ROOT / "workflows" / "violence.bpmn"
@@ -28,11 +29,7 @@ NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "camunda": "http://camunda.org/schema/1.0/bpmn",
 }
-ROLE_KEYS = {
-    "leader", "leaders_leader", "other_personnel_leader", "employee", "accused", "reporter",
-    "colleague", "tr", "amr", "hr", "koncern_hr", "amg", "lmu", "hmu", "rmu",
-}
-NOTICE_KINDS = {"reminder", "overdue", "escalated"}
+ROLE_KEYS = KNOWN_ROLES
 # Monday morning; the case starts when the report arrives.
 REPORTED_AT = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 
