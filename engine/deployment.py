@@ -142,7 +142,7 @@ class DeploymentCommands:
 
     def _migration_check(self, s: Session, case_id: int, target: Definition) -> MigrationCheck:
         case, parsed, workflow = self._load_case(s, case_id)
-        current = s.get(Definition, case.definition_id)
+        current = case.definition
         return check(case_id, workflow, parsed, self._parsed(target), current.version, target.version, case.version)
 
     def migrate_case(self, case_id: int, to_version: int, user: str, now: datetime,
@@ -161,7 +161,7 @@ class DeploymentCommands:
             if case.status != "open":
                 raise MigrationRefused(case_id, to_version, [Blocker("case", "the case is closed; only open cases move "
                                                                           "to a new version")])
-            current = s.get(Definition, case.definition_id)
+            current = case.definition
             target = _version(s, case.kind, to_version)
             if target.id == current.id:
                 return self._case_info(s, case_id)

@@ -11,7 +11,7 @@ from .accounts import check_password
 from .clock import as_utc, frozen_at
 from .errors import CaseNotFound, TaskNotFound, UnknownPerson
 from .forms import form_fields
-from .models import Account, Case, Definition, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
+from .models import Account, Case, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
 from .views import (
     CaseDiagram, CaseInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
 )
@@ -165,7 +165,7 @@ class CaseQueries:
             case = s.get(Case, case_id)
             if case is None:
                 raise CaseNotFound(f"no case with id {case_id}")
-            definition = s.get(Definition, case.definition_id)
+            definition = case.definition
             workflow = wf_ops.loads(case.state, self._parsed(definition))
             completed, current = wf_ops.element_states(workflow)
             overdue = set(s.scalars(select(Task.spec_id).where(Task.case_id == case_id, Task.state == "open",
@@ -196,7 +196,7 @@ class CaseQueries:
                 raise CaseNotFound(f"no case with id {case_id}")
             if case.status != "open":
                 return set()
-            workflow = wf_ops.loads(case.state, self._parsed(s.get(Definition, case.definition_id)))
+            workflow = wf_ops.loads(case.state, self._parsed(case.definition))
             with frozen_at(as_utc(now)):
                 return wf_ops.waiting_message_names(workflow)
 
@@ -204,7 +204,7 @@ class CaseQueries:
         case = s.get(Case, case_id)
         if case is None:
             raise CaseNotFound(f"no case with id {case_id}")
-        return self._parsed(s.get(Definition, case.definition_id))
+        return self._parsed(case.definition)
 
     def _person_info(self, s: Session, person_id: str) -> PersonInfo:
         person = s.get(Person, person_id)
@@ -230,7 +230,7 @@ class CaseQueries:
         case = s.get(Case, case_id)
         if case is None:
             raise CaseNotFound(f"no case with id {case_id}")
-        definition = s.get(Definition, case.definition_id)
+        definition = case.definition
         data = {}
         if with_data and case.status != "purged":
             data = wf_ops.case_data(wf_ops.loads(case.state, self._parsed(definition)))

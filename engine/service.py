@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from . import notify, org, store
+from .store import SYSTEM
 from . import workflow as wf_ops
 from .clock import as_utc, frozen_at
 from .config import Settings
@@ -31,7 +32,6 @@ from .queries import CaseQueries
 from .timers import TimerCommands
 from .views import CaseInfo, DefinitionInfo, TaskInfo
 
-SYSTEM = "system"
 _PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
 _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
 

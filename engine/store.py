@@ -13,6 +13,7 @@ from .clock import as_utc
 from .errors import ConcurrentUpdate
 from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
 
+SYSTEM = "system"  # the actor of what the engine does by itself (timers, assignment, notices)
 _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
 
 

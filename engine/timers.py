@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import store
+from .store import SYSTEM
 from . import workflow as wf_ops
 from .clock import as_utc, frozen_at
 from .errors import ConcurrentUpdate
 from .models import Case, Event, Timer
 
 log = logging.getLogger(__name__)
-SYSTEM = "system"
 
 
 class TimerCommands:
