@@ -72,6 +72,14 @@ class Person(Base):
     unit_id: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.id"), nullable=True)
 
 
+class OrgRevision(Base):
+    """One row: a token that changes with every write to the organisation (see org_snapshot)."""
+
+    __tablename__ = "org_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[str] = mapped_column(String(32))
+
+
 class Account(Base):
     """A person's local login: a password hash and what they may administer."""
 

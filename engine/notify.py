@@ -14,7 +14,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .config import Settings
-from .models import Notice, OutboxMail, Person
+from .models import Notice, OutboxMail
+from .org_snapshot import OrgSnapshot
 
 SUBJECTS = {
     "assigned": "vaern: Du har fået en opgave",
@@ -31,16 +32,17 @@ INTRO = {
 MAX_ATTEMPTS = 5
 
 
-def enqueue(s: Session, settings: Settings, now: datetime, people: list[str], kind: str, case_id: int,
-            task_id: str | None, title: str) -> None:
+def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, people: list[str], kind: str,
+            case_id: int, task_id: str | None, title: str) -> None:
     """A web notice for each person, and an e-mail in the outbox for each who has an address."""
     if not people:
         return
-    s.execute(insert(Notice), [{"person_id": p, "kind": kind, "case_id": case_id, "task_id": task_id,
+    s.execute(insert(Notice.__table__), [{"person_id": p, "kind": kind, "case_id": case_id, "task_id": task_id,
                                 "title": title, "created_at": now} for p in people])
     link = f"{settings.base_url}/tasks/{task_id}" if task_id else f"{settings.base_url}/cases/{case_id}"
     mails = []
-    for person_id, email in s.execute(select(Person.id, Person.email).where(Person.id.in_(people))):
+    for person_id in sorted(set(people)):
+        email = org.emails.get(person_id)
         if not email:
             continue
         body = (f"{INTRO[kind]}\n\n    {title}\n\nLog ind og se den her:\n{link}\n\n"
@@ -49,7 +51,7 @@ def enqueue(s: Session, settings: Settings, now: datetime, people: list[str], ki
         mails.append({"person_id": person_id, "recipient": email, "subject": SUBJECTS[kind], "body": body,
                       "created_at": now, "attempts": 0})
     if mails:
-        s.execute(insert(OutboxMail), mails)
+        s.execute(insert(OutboxMail.__table__), mails)
 
 
 def send_pending(session_factory, settings: Settings, now: datetime, limit: int = 200) -> int:

@@ -1,86 +1,22 @@
-"""The organisation: units in a tree, people, role holders; role resolution; import from YAML/CSV."""
+"""Organisation files: read units, people and role holders from YAML/CSV, check them, write them.
+
+Who holds a role is resolved on an in-memory snapshot (`org_snapshot`)."""
 from __future__ import annotations
 
 import csv
 import io
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from .errors import OrganisationError, UnknownPerson, UnknownUnit
-from .models import Person, RoleHolder, Unit
-from .roles import PERSON_ROLES, UNIT_ROLES
-
-MAX_DEPTH = 50  # deeper than any real organisation; stops a corrupted tree from looping
-
-
-def unit_chain(session: Session, unit_id: str) -> list[Unit]:
-    """The unit and its ancestors up to the root, nearest first."""
-    chain: list[Unit] = []
-    current = session.get(Unit, unit_id)
-    if current is None:
-        raise UnknownUnit(f"no unit with id '{unit_id}'")
-    while current is not None and len(chain) < MAX_DEPTH:
-        chain.append(current)
-        current = session.get(Unit, current.parent_id) if current.parent_id else None
-    return chain
-
-
-def holders(session: Session, unit_id: str, role: str) -> list[str]:
-    """Ids of the people holding `role` directly in the unit, sorted."""
-    rows = session.scalars(select(RoleHolder.person_id).where(RoleHolder.unit_id == unit_id, RoleHolder.role == role))
-    return sorted(rows)
-
-
-def _walk_up(session: Session, role: str, unit_id: str, skip: str | None) -> tuple[list[str], str | None]:
-    for unit in unit_chain(session, unit_id):
-        found = [p for p in holders(session, unit.id, role) if p != skip]
-        if found:
-            return found, unit.id
-    return [], None
-
-
-def resolve(session: Session, role: str, unit_id: str, parties: dict[str, Any]) -> list[str]:
-    """The people who should do a task of `role` for a case in `unit_id` with these parties.
-
-    Person roles come from the case (`<role>_id`). Unit roles walk up the tree where a unit lacks
-    one. Every lane but `accused` skips the accused: an accused leader is replaced by the leader's
-    leader. `leaders_leader` is the leader above whoever leads the case.
-    """
-    accused = parties.get("accused_id")
-    if role in PERSON_ROLES:
-        person = parties.get(f"{role}_id")
-        return [person] if person else []
-    if role == "leaders_leader":
-        _, leader_unit = _walk_up(session, "leader", unit_id, accused)
-        parent = session.get(Unit, leader_unit).parent_id if leader_unit else None
-        return _walk_up(session, "leader", parent, accused)[0] if parent else []
-    return _walk_up(session, role, unit_id, accused)[0]
-
-
-def units_holding(session: Session, role: str, within: str) -> list[str]:
-    """Ids of the units in the subtree of `within` (itself included) where someone holds `role`."""
-    children: dict[str | None, list[str]] = {}
-    for unit_id, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
-        children.setdefault(parent_id, []).append(unit_id)
-    subtree, stack = [], [within]
-    while stack:
-        current = stack.pop()
-        subtree.append(current)
-        stack.extend(children.get(current, []))
-    with_role = set(session.scalars(select(RoleHolder.unit_id).where(RoleHolder.role == role)))
-    return sorted(u for u in subtree if u in with_role)
-
-
-def require_people(session: Session, person_ids: list[str]) -> None:
-    """Raise UnknownPerson naming the first id that is not a person."""
-    for person_id in person_ids:
-        if session.get(Person, person_id) is None:
-            raise UnknownPerson(f"no person with id '{person_id}'")
+from .errors import OrganisationError
+from .models import OrgRevision, Person, RoleHolder, Unit
+from .roles import UNIT_ROLES
 
 
 @dataclass
@@ -216,5 +152,7 @@ def apply_org(session: Session, org: OrgFile) -> dict[str, int]:
         session.execute(delete(RoleHolder).where(RoleHolder.unit_id.in_(role_units)))
     unique = {(h["unit"], h["role"], h["person"]) for h in org.roles}
     session.add_all(RoleHolder(unit_id=u, role=r, person_id=p) for u, r, p in sorted(unique))
+    # A new token tells every process its snapshot of the organisation is out of date.
+    session.execute(update(OrgRevision).where(OrgRevision.id == 1).values(revision=uuid.uuid4().hex))
     session.flush()
     return {"units": len(org.units), "people": len(org.people), "roles": len(unique)}

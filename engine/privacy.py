@@ -106,9 +106,7 @@ class PrivacyCommands:
             roles = {r for r in self.involvement(leader_id, case_id) if r in ("task:leader", "task:leaders_leader")}
             if not roles:
                 raise NotAllowed("only the case's leader can let others see it")
-            from .org import require_people
-
-            require_people(s, [person_id])
+            self._org(s).require_people([person_id])
             s.merge(AccessGrant(case_id=case_id, person_id=person_id, granted_by=leader_id, granted_at=now))
             store.record(s, now, leader_id, "access_granted", case_id, person=person_id)
             uow.commit()

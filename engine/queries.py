@@ -53,7 +53,9 @@ class CaseQueries:
             case, parsed, workflow, task = self._load_task(s, task_id)
             fields = tuple(form_fields(task.task_spec))
             values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
-            return TaskDetail(info, task.task_spec.documentation, fields, values)
+            documentation = task.task_spec.documentation
+            self._give_back(s, case.id)
+            return TaskDetail(info, documentation, fields, values)
 
     def case(self, case_id: int) -> CaseInfo:
         """A case's status, flags and current data."""

@@ -16,6 +16,7 @@ from .clock import as_utc, frozen_at
 from .config import Settings
 from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
 from .definitions import ParsedDefinition, SpecCache, validate
+from .org_snapshot import OrgCache, OrgSnapshot
 from .workflow_cache import WorkflowCache
 from .deployment import DeploymentCommands
 from .errors import (
@@ -24,7 +25,7 @@ from .errors import (
 )
 from .forms import coerce_values, form_fields
 from .accounts import MIN_PASSWORD_LENGTH, hash_password
-from .models import Account, Case, Definition, Person, Task, Unit
+from .models import Account, Case, Definition, Task
 from .roles import PERSON_ROLES
 from .notices import NoticeQueries
 from .privacy import PrivacyCommands
@@ -47,12 +48,13 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         event.listen(self._sessions, "after_rollback", store.forget_events)
         event.listen(self._sessions, "after_commit", self._remember_workflows)
         self._workflows = WorkflowCache(settings.workflow_cache_size)
+        self._org_cache = OrgCache()
         self.specs = SpecCache(settings.max_diagram_bytes)
         self._commit_listeners: list = []
 
     def _remember_workflows(self, session: Session) -> None:
-        for case_id, version, workflow in session.info.pop("vaern_saved_workflows", []):
-            self._workflows.put(case_id, version, workflow)
+        for case_id, version, workflow, projection in session.info.pop("vaern_saved_workflows", []):
+            self._workflows.put(case_id, version, (workflow, projection))
 
     def after_commit(self, callback) -> None:
         """Call `callback()` after every committed command (a scheduler re-arms its wake-up there)."""
@@ -65,6 +67,13 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
     def uow(self) -> UnitOfWork:
         """A new unit of work (one transaction)."""
         return UnitOfWork(self._sessions, after_commit=self._committed)
+
+    def _org(self, s: Session) -> OrgSnapshot:
+        # Looked up once per command: every resolution in it then sees the same organisation.
+        snapshot = s.info.get("vaern_org")
+        if snapshot is None:
+            snapshot = s.info["vaern_org"] = self._org_cache.current(s)
+        return snapshot
 
     # -- definitions -------------------------------------------------------------------------
 
@@ -124,7 +133,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             raise InvalidInput({"password": f"mindst {MIN_PASSWORD_LENGTH} tegn (at least {MIN_PASSWORD_LENGTH} characters)"})
         with self.uow() as uow:
             s = uow.session
-            org.require_people(s, [person_id])
+            self._org(s).require_people([person_id])
             account = s.get(Account, person_id) or Account(person_id=person_id, is_admin=False, is_process_owner=False)
             account.password_hash = hash_password(password)
             if admin is not None:
@@ -140,7 +149,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
     def resolve(self, role: str, unit_id: str, parties: dict[str, Any] | None = None) -> list[str]:
         """Who would get a task of `role` in a case of `unit_id` with these parties."""
         with self.uow() as uow:
-            return org.resolve(uow.session, role, unit_id, parties or {})
+            return self._org(uow.session).resolve(role, unit_id, parties or {})
 
     # -- cases -------------------------------------------------------------------------------
 
@@ -153,10 +162,10 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                                   .order_by(Definition.version.desc()).limit(1))
             if definition is None:
                 raise UnknownCaseKind(f"no diagram is deployed for the case kind '{kind}'")
-            if s.get(Unit, unit_id) is None:
+            if not self._org(s).has_unit(unit_id):
                 raise UnknownUnit(f"no unit with id '{unit_id}'")
             parties = _parties(data)
-            org.require_people(s, list(parties.values()))
+            self._org(s).require_people(list(parties.values()))
             parsed = self._parsed(definition)
             initial = {**parsed.settings, **self._committee_lists(s, parsed, unit_id), **data,
                        "case_unit": unit_id}
@@ -168,6 +177,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                             created_at=now, updated_at=now)
                 s.add(case)
                 s.flush()
+                store.remember_loaded(s, case.id, store.Projection({}, frozenset(), {}))  # a new case has no rows
                 store.record(s, now, user, "case_started", case.id, kind=kind, role="reporter",
                              definition_version=definition.version, unit=unit_id)
                 info = self._after_step(s, case, parsed, workflow, set(), user, now)
@@ -182,7 +192,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 getattr(task_spec, "cardinality", None)
             match = _COMMITTEE_COLLECTION.match(collection) if isinstance(collection, str) else None
             if match:
-                lists[collection] = org.units_holding(s, match.group(1), unit_id)
+                lists[collection] = self._org(s).units_holding(match.group(1), unit_id)
         return lists
 
     def complete_task(self, task_id: str, values: dict[str, Any], user: str, now: datetime) -> CaseInfo:
@@ -223,7 +233,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             elif meta.get("assignee") != user:
                 raise NotAllowed("only the person who claimed the task can release it")
             meta["assignee"] = assignee
-            store.save_case(s, case, workflow, {}, now)
+            self._save(s, case, workflow, {}, now)
             store.record(s, now, user, action, case.id, task_id, role=meta["role"])
             uow.commit()
             return self._task_info(s, task_id)
@@ -256,7 +266,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         data = wf_ops.case_data(workflow)
         parties = {**case.parties, **_parties(data)}
         for key, person in parties.items():
-            if case.parties.get(key) != person and s.get(Person, person) is None:
+            if case.parties.get(key) != person and not self._org(s).has_person(person):
                 raise InvalidInput({key: f"ingen person har id '{person}' (no person with this id)"})
         escalated = case.escalated
         for done in wf_ops.completed_since(workflow, before):
@@ -268,13 +278,13 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 units = sorted({t.internal_data.get(wf_ops.VAERN_KEY, {}).get("unit") or case.unit_id
                                 for t in late}) or [case.unit_id]
                 recipients = sorted({p for role in notice["notify"].split(",") if role.strip() for unit in units
-                                     for p in org.resolve(s, role.strip(), unit, parties)})
+                                     for p in self._org(s).resolve(role.strip(), unit, parties)})
                 store.record(s, now, SYSTEM, "notice", case.id, None, notice=notice.get("notice"),
                              roles=notice["notify"], recipients=recipients, spec=done.task_spec.bpmn_id,
                              units=units, late_tasks=sorted(str(t.id) for t in late))
                 single = late[0] if len(late) == 1 else None
                 title = (single.task_spec.bpmn_name if single else None) or done.task_spec.bpmn_name or "Sag"
-                notify.enqueue(s, self.settings, now, recipients, notice.get("notice"), case.id,
+                notify.enqueue(s, self.settings, self._org(s), now, recipients, notice.get("notice"), case.id,
                                str(single.id) if single else None, title)
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
@@ -290,14 +300,19 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         if closed and case.status != "closed":
             values.update(status="closed", closed_at=now)
             store.record(s, now, actor, "case_closed", case.id)
-        version = store.save_case(s, case, workflow, values, now)
-        s.info.setdefault("vaern_saved_workflows", []).append((case.id, version, workflow))
+        version = self._save(s, case, workflow, values, now)
         return _saved_info(s, case, values, version, now)
+
+    def _save(self, s: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> int:
+        version, projection = store.save_case(s, case, workflow, values, now)
+        # Kept for the next command on this case once (and only if) this one commits.
+        s.info.setdefault("vaern_saved_workflows", []).append((case.id, version, workflow, projection))
+        return version
 
     def _assign(self, s: Session, case: Case, task, parties: dict[str, Any], now: datetime) -> None:
         role = task.task_spec.lane or ""
         unit_id = task.data.get("committee_unit") or case.unit_id
-        candidates = org.resolve(s, role, unit_id, parties) if role else []
+        candidates = self._org(s).resolve(role, unit_id, parties) if role else []
         due = _due_at(task)
         task.internal_data[wf_ops.VAERN_KEY] = {
             "role": role, "unit": unit_id, "candidates": candidates,
@@ -308,7 +323,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                      role=role, unit=unit_id, candidates=candidates)
         if not candidates:
             store.record(s, now, SYSTEM, "task_unassigned", case.id, str(task.id), role=role, unit=unit_id)
-        notify.enqueue(s, self.settings, now, candidates, "assigned", case.id, str(task.id),
+        notify.enqueue(s, self.settings, self._org(s), now, candidates, "assigned", case.id, str(task.id),
                        task.task_spec.bpmn_name or task.task_spec.bpmn_id)
 
     # -- loading -----------------------------------------------------------------------------
@@ -317,22 +332,39 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         case = s.get(Case, case_id)
         if case is None:
             raise CaseNotFound(f"no case with id {case_id}")
+        return self._with_workflow(s, case)
+
+    def _with_workflow(self, s: Session, case: Case):
         parsed = self._parsed(case.definition)
         # A workflow this process saved at exactly this version needs no deserializing; the entry is
         # taken out, so a command that fails half-way never leaves a half-changed workflow behind.
-        workflow = self._workflows.take(case_id, case.version)
-        if workflow is None:
+        entry = self._workflows.take(case.id, case.version)
+        if entry is None:
             workflow = wf_ops.loads(case.state, parsed)
+            projection = store.project(case.id, workflow)
+        else:
+            workflow, projection = entry
+        store.remember_loaded(s, case.id, projection)
+        s.info.setdefault("vaern_read_workflows", {})[case.id] = (case.version, workflow, projection)
         return case, parsed, workflow
 
+    def _give_back(self, s: Session, case_id: int) -> None:
+        # A command that only read the workflow returns it, so the next one on the case need not
+        # deserialize it again (the web's task page, then the completion).
+        version, workflow, projection = s.info["vaern_read_workflows"].pop(case_id)
+        self._workflows.put_back(case_id, version, (workflow, projection))
+
     def _load_task(self, s: Session, task_id: str):
-        row = s.get(Task, task_id)
-        if row is None:
+        # The case (with its definition) and the task's row in one query.
+        found = s.execute(select(Case, Task.title, Task.state).join(Task, Task.case_id == Case.id)
+                          .where(Task.id == task_id)).first()
+        if found is None:
             raise TaskNotFound(f"no task with id '{task_id}'")
-        case, parsed, workflow = self._load_case(s, row.case_id)
+        case, parsed, workflow = self._with_workflow(s, found[0])
         task = wf_ops.find_task(workflow, task_id)
         if task is None or wf_ops.state_name(task) != "READY" or wf_ops.VAERN_KEY not in task.internal_data:
-            raise TaskNotOpen(f"the task '{row.title}' is already {row.state if row.state != 'open' else 'done'}")
+            title, state = found[1], found[2]
+            raise TaskNotOpen(f"the task '{title}' is already {state if state != 'open' else 'done'}")
         return case, parsed, workflow, task
 
 def _saved_info(s: Session, case: Case, values: dict[str, Any], version: int, now: datetime) -> CaseInfo:

@@ -1,11 +1,12 @@
 """Saving a case: its serialized workflow under a version check, and the task, candidate and timer
-rows rebuilt from it. Never commits; the service layer owns the transaction."""
+rows brought in line with it. Never commits; the service layer owns the transaction."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import Connection, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from . import workflow as wf_ops
@@ -13,11 +14,16 @@ from .clock import as_utc
 from .errors import ConcurrentUpdate
 from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
 
+# Statements on the tables, not the mapped classes: the hot path skips the ORM's bulk machinery.
+_CASE, _EVENT, _TASK = Case.__table__, Event.__table__, Task.__table__
+_CANDIDATE, _TIMER, _PARTY = TaskCandidate.__table__, Timer.__table__, CaseParty.__table__
+
 SYSTEM = "system"  # the actor of what the engine does by itself (timers, assignment, notices)
 _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
 
 
 _PENDING_EVENTS = "vaern_pending_events"
+_LOADED_PROJECTIONS = "vaern_loaded_projections"
 
 
 def record(session: Session, now: datetime, actor: str, action: str, case_id: int | None = None,
@@ -31,7 +37,7 @@ def flush_events(session: Session) -> None:
     """Write the command's event rows in one statement (called just before every commit)."""
     pending = session.info.pop(_PENDING_EVENTS, None)
     if pending:
-        session.execute(insert(Event), pending)
+        session.execute(insert(_EVENT), pending)
 
 
 def forget_events(session: Session, *_args) -> None:
@@ -39,64 +45,112 @@ def forget_events(session: Session, *_args) -> None:
     session.info.pop(_PENDING_EVENTS, None)
 
 
-def save_case(session: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> int:
-    """Write the case's state and flags if nobody saved it since it was loaded; rebuild projections.
+def remember_loaded(session: Session, case_id: int, projection: "Projection") -> None:
+    """Note the rows a loaded case has in the database now, so its save writes only what changed."""
+    session.info.setdefault(_LOADED_PROJECTIONS, {})[case_id] = projection
 
-    Returns the new version. Raises ConcurrentUpdate, changing nothing, when the stored version
-    is no longer the one this command loaded.
+
+def save_case(session: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> tuple[int, "Projection"]:
+    """Write the case's state and flags if nobody saved it since it was loaded; update projections.
+
+    Returns the new version and the projection now stored. Raises ConcurrentUpdate, changing
+    nothing, when the stored version is no longer the one this command loaded.
     """
     new_version = case.version + 1
-    result = session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.version == case.version)
+    connection = session.connection()
+    result = connection.execute(
+        update(_CASE)
+        .where(_CASE.c.id == case.id, _CASE.c.version == case.version)
         .values(state=wf_ops.dumps(workflow), version=new_version, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload it and try again")
-    rebuild_projections(session, case.id, workflow)
+    after = project(case.id, workflow)
+    write_projection(connection, case.id, session.info.get(_LOADED_PROJECTIONS, {}).pop(case.id, None), after)
     if "parties" in values and values["parties"] != case.parties:
         rebuild_parties(session, case.id, values["parties"])
-    return new_version
+    return new_version, after
 
 
 def rebuild_parties(session: Session, case_id: int, parties: dict[str, str]) -> None:
     """Replace the case's party rows (employee_id -> role 'employee', …)."""
-    session.execute(delete(CaseParty).where(CaseParty.case_id == case_id))
+    session.execute(delete(_PARTY).where(_PARTY.c.case_id == case_id))
     if parties:
-        session.execute(insert(CaseParty), [{"case_id": case_id, "role": key.removesuffix("_id"), "person_id": person}
+        session.execute(insert(_PARTY), [{"case_id": case_id, "role": key.removesuffix("_id"), "person_id": person}
                                             for key, person in parties.items()])
 
 
-def rebuild_projections(session: Session, case_id: int, workflow) -> None:
-    """Replace the case's task, candidate and timer rows with what the workflow says now."""
-    session.execute(delete(TaskCandidate).where(TaskCandidate.case_id == case_id))
-    session.execute(delete(Task).where(Task.case_id == case_id))
-    session.execute(delete(Timer).where(Timer.case_id == case_id))
-    tasks, candidates = [], []
+@dataclass(frozen=True)
+class Projection:
+    """The task, candidate and timer rows a workflow stands for, keyed as in their tables."""
+
+    tasks: dict[str, dict[str, Any]]
+    candidates: frozenset[tuple[str, str]]  # (task id, person id)
+    timers: dict[str, dict[str, Any]]
+
+
+def project(case_id: int, workflow) -> Projection:
+    """The rows the case's task, task_candidate and timer tables should hold for this workflow."""
+    tasks, candidates = {}, set()
     for task in wf_ops.user_tasks(workflow):
         meta = task.internal_data.get(wf_ops.VAERN_KEY)
         if meta is None:
             continue  # a task cancelled before anyone was assigned to it
         state = _TASK_STATE_NAMES[wf_ops.state_name(task)]
-        tasks.append({
-            "id": str(task.id), "case_id": case_id, "spec_id": task.task_spec.bpmn_id,
+        task_id = str(task.id)
+        tasks[task_id] = {
+            "id": task_id, "case_id": case_id, "spec_id": task.task_spec.bpmn_id,
             "title": task.task_spec.bpmn_name or task.task_spec.bpmn_id, "role": meta["role"],
             "unit_id": meta["unit"], "assignee_id": meta.get("assignee"), "state": state,
             "due_at": _parse(meta.get("due_at")), "created_at": _parse(meta.get("created_at")),
             "completed_at": _parse(meta.get("completed_at")), "completed_by": meta.get("completed_by"),
-        })
+        }
         if state == "open":
-            candidates.extend({"task_id": str(task.id), "person_id": p, "case_id": case_id}
-                              for p in meta["candidates"])
-    if tasks:
-        session.execute(insert(Task), tasks)
-    if candidates:
-        session.execute(insert(TaskCandidate), candidates)
-    timers = [{"id": t.task_id, "case_id": case_id, "spec_id": t.spec_id, "due_at": t.due_at}
-              for t in wf_ops.pending_timers(workflow)]
-    if timers:
-        session.execute(insert(Timer), timers)
+            candidates.update((task_id, person) for person in meta["candidates"])
+    timers = {t.task_id: {"id": t.task_id, "case_id": case_id, "spec_id": t.spec_id, "due_at": t.due_at}
+              for t in wf_ops.pending_timers(workflow)}
+    return Projection(tasks, frozenset(candidates), timers)
+
+
+def write_projection(connection: Connection, case_id: int, before: Projection | None, after: Projection) -> None:
+    """Bring the case's rows from `before` (what is stored; None: unknown) to `after`.
+
+    Only the difference is written: completing a task updates its row, drops its candidates and
+    adds the next task, instead of rewriting every row the case ever had.
+    """
+    if before is None:
+        for statement in _DELETE_ALL:
+            connection.execute(statement, {"case_id": case_id})
+        before = Projection({}, frozenset(), {})
+    gone = [{"b_task": t, "b_person": p} for t, p in before.candidates - after.candidates]
+    if gone:
+        connection.execute(_DELETE_CANDIDATE, gone)
+    for table, old, new in ((_TASK, before.tasks, after.tasks), (_TIMER, before.timers, after.timers)):
+        removed = [{"b_id": key} for key in old.keys() - new.keys()]
+        if removed:
+            connection.execute(_DELETE_BY_ID[table.name], removed)
+        changed = [{"b_id": key, **_without_id(row)} for key, row in new.items() if key in old and old[key] != row]
+        if changed:
+            connection.execute(_UPDATE_BY_ID[table.name], changed)
+        added = [row for key, row in new.items() if key not in old]
+        if added:
+            connection.execute(insert(table), added)
+    added_candidates = [{"task_id": t, "person_id": p, "case_id": case_id} for t, p in after.candidates - before.candidates]
+    if added_candidates:
+        connection.execute(insert(_CANDIDATE), sorted(added_candidates, key=lambda r: (r["task_id"], r["person_id"])))
+
+
+# Built once: the hot path neither builds nor hashes these statements again.
+_DELETE_ALL = tuple(delete(t).where(t.c.case_id == bindparam("case_id")) for t in (_CANDIDATE, _TASK, _TIMER))
+_DELETE_CANDIDATE = delete(_CANDIDATE).where(_CANDIDATE.c.task_id == bindparam("b_task"),
+                                             _CANDIDATE.c.person_id == bindparam("b_person"))
+_DELETE_BY_ID = {t.name: delete(t).where(t.c.id == bindparam("b_id")) for t in (_TASK, _TIMER)}
+_UPDATE_BY_ID = {t.name: update(t).where(t.c.id == bindparam("b_id"))
+                 .values({c.name: bindparam(c.name) for c in t.columns if c.name != "id"}) for t in (_TASK, _TIMER)}
+
+
+def _without_id(row: dict[str, Any]) -> dict[str, Any]:
+    return {column: value for column, value in row.items() if column != "id"}
 
 
 def _parse(value: str | None) -> datetime | None:

@@ -25,12 +25,23 @@ class WorkflowCache:
             return None
         return entry[1]
 
+    def put_back(self, case_id: int, version: int, workflow) -> None:
+        """Return a workflow that was only read, unless a newer one was saved meanwhile."""
+        if self.size <= 0:
+            return
+        with self._lock:
+            if case_id not in self._entries:
+                self._store(case_id, version, workflow)
+
     def put(self, case_id: int, version: int, workflow) -> None:
         """Remember a workflow just committed at `version`."""
         if self.size <= 0:
             return
         with self._lock:
-            self._entries[case_id] = (version, workflow)
-            self._entries.move_to_end(case_id)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self._store(case_id, version, workflow)
+
+    def _store(self, case_id: int, version: int, workflow) -> None:
+        self._entries[case_id] = (version, workflow)
+        self._entries.move_to_end(case_id)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)

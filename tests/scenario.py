@@ -5,7 +5,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from engine import Vaern
+from engine import store
+from engine import workflow as wf_ops
+from engine.models import Case, Task, TaskCandidate, Timer
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
@@ -51,7 +56,28 @@ def open_task(vaern: Vaern, person: str, case_id: int, spec_id: str | None = Non
 def do(vaern: Vaern, person: str, case_id: int, spec_id: str, now: datetime, **values: Any):
     """Complete the person's open task `spec_id` in the case, filling what the test does not care about."""
     item = open_task(vaern, person, case_id, spec_id, now)
-    return vaern.complete_task(item.task_id, filled(vaern, item.task_id, **values), person, now)
+    info = vaern.complete_task(item.task_id, filled(vaern, item.task_id, **values), person, now)
+    assert_rows_match_workflow(vaern, case_id)
+    return info
+
+
+def assert_rows_match_workflow(vaern: Vaern, case_id: int) -> None:
+    """The case's task, candidate and timer rows are exactly a full projection of its stored state.
+
+    Saves write only what changed since the case was loaded; this checks that the rows never drift
+    from what rewriting them all would give.
+    """
+    with vaern.uow() as uow:
+        s = uow.session
+        case = s.get(Case, case_id)
+        expected = store.project(case_id, wf_ops.loads(case.state, vaern._parsed(case.definition)))
+        tasks = {row.id: dict(row._mapping) for row in s.execute(select(Task.__table__).where(Task.case_id == case_id))}
+        candidates = {(row.task_id, row.person_id) for row in
+                      s.execute(select(TaskCandidate.__table__).where(TaskCandidate.case_id == case_id))}
+        timers = {row.id: dict(row._mapping) for row in s.execute(select(Timer.__table__).where(Timer.case_id == case_id))}
+    assert tasks == expected.tasks
+    assert candidates == expected.candidates
+    assert timers == expected.timers
 
 
 def open_specs(vaern: Vaern, case_id: int) -> dict[str, list[str]]:
@@ -81,11 +107,13 @@ def run_to_end(vaern: Vaern, case_id: int, now: datetime, answers: dict[str, dic
             # Nothing to do but wait (e.g. the follow-up weeks later): travel to the timer and fire it.
             now = max(now, timers[0][1] + timedelta(seconds=1))
             assert vaern.fire_due_timers(now) >= 1
+            assert_rows_match_workflow(vaern, case_id)
             continue
         task = open_now[0]
         person = task.assignee_id or (task.candidates[0] if task.candidates else None)
         assert person, f"nobody can do {task.spec_id} ({task.role}) in case {case_id}"
         values = filled(vaern, task.id, **answers.get(task.spec_id, {}))
         vaern.complete_task(task.id, values, person, now)
+        assert_rows_match_workflow(vaern, case_id)
         done.append((task.spec_id, person))
     raise AssertionError(f"case {case_id} still has open tasks after {max_steps} steps")

@@ -176,3 +176,18 @@ def test_new_cases_use_the_newest_version_and_running_cases_keep_theirs(vaern):
     assert (vaern.case(old_case.id).definition_version, vaern.case(new_case.id).definition_version) == (1, 2)
     assert vaern.timers_of_case(old_case.id)[0][1] == T0 + timedelta(days=2)
     assert vaern.timers_of_case(new_case.id)[0][1] == T0 + timedelta(days=5)
+
+
+def test_opening_a_task_then_completing_it_reads_the_state_from_the_database_once(vaern, monkeypatch):
+    # The task page only reads the workflow, so it hands it back for the completion that follows.
+    from engine import workflow as wf_ops
+
+    case = _start(vaern)
+    loads = []
+    real_loads = wf_ops.loads
+    monkeypatch.setattr(wf_ops, "loads", lambda *a: loads.append(1) or real_loads(*a))
+    [item] = vaern.inbox("leder-akut", T0)
+    assert vaern.task_detail(item.task_id).task.id == item.task_id
+    vaern.complete_task(item.task_id, TALK, "leder-akut", T0)
+    assert loads == []  # both used the workflow the start saved
+    assert [t.state for t in vaern.tasks_of_case(case.id) if t.spec_id == "Task_talk"] == ["completed"]

@@ -76,3 +76,32 @@ def test_csv_with_a_conflicting_unit_row_is_refused(vaern, tmp_path):
         "afd-ny,Andet navn,department,region,,,,\n", encoding="utf-8")
     with pytest.raises(OrganisationError, match="appears twice"):
         vaern.import_org(path, "admin", T0)
+
+
+def test_an_import_in_another_process_reaches_the_next_command(vaern, database_url, tmp_path):
+    # Each process resolves roles on its own snapshot of the organisation; a second engine on the same
+    # database stands in for another web worker.
+    from engine import Settings, open_vaern
+
+    other = open_vaern(Settings(database_url=database_url), migrate=False)
+    try:
+        assert other.resolve("leader", "afd-akut") == ["leder-akut"]
+        path = tmp_path / "new-leader.yaml"
+        path.write_text("roles:\n - {unit: afd-akut, role: leader, person: kollega-akut}\n", encoding="utf-8")
+        vaern.import_org(path, "admin", T0)
+        assert other.resolve("leader", "afd-akut") == ["kollega-akut"]
+        case = other.start_case("simple", "afd-akut", {"employee_id": "ansat-akut"}, "ansat-akut", T0)
+        leader_tasks = [t for t in other.tasks_of_case(case.id) if t.role == "leader"]
+        assert leader_tasks and all(t.candidates == ("kollega-akut",) for t in leader_tasks)
+    finally:
+        other.db.dispose()
+
+
+def test_a_refused_import_leaves_every_snapshot_as_it_was(vaern, tmp_path):
+    assert vaern.resolve("leader", "afd-akut") == ["leder-akut"]
+    path = tmp_path / "bad.yaml"
+    path.write_text("roles:\n - {unit: afd-akut, role: leader, person: kollega-akut}\n"
+                    " - {unit: afd-akut, role: leader, person: ghost}\n", encoding="utf-8")
+    with pytest.raises(OrganisationError):
+        vaern.import_org(path, "admin", T0)
+    assert vaern.resolve("leader", "afd-akut") == ["leder-akut"]

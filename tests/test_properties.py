@@ -1,7 +1,8 @@
 """Property-based: random commands by random people across cases never break need-to-know.
 
 After every step: no task was completed by someone not allowed to, no case was shown to someone with
-no relation to it, case versions only grow, and the event log only grows at its end.
+no relation to it, case versions only grow, the event log only grows at its end, and the task,
+candidate and timer rows (written as differences) always equal a full projection of each case.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from engine import (
     InvalidInput, NotAllowed, Settings, TaskNotOpen, open_vaern,
 )
 from tests.conftest import DEMO_ORG, DIAGRAMS, T0
+from tests.scenario import assert_rows_match_workflow
 
 PEOPLE = ["leder-akut", "hosp-leder", "ansat-akut", "kollega-akut", "tr-akut", "hr-hosp", "direktoer",
           "leder-psyk", "koncern-hr", "lmu-akut"]
@@ -131,6 +133,11 @@ class CaseCommands(RuleBasedStateMachine):
             raise AssertionError("a finished task was completed again")
         except (TaskNotOpen, NotAllowed):
             pass
+
+    @invariant()
+    def projections_match_the_workflows(self):
+        for case_id in self.case_ids:
+            assert_rows_match_workflow(self.vaern, case_id)
 
     @invariant()
     def versions_only_grow(self):
