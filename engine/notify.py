@@ -10,12 +10,13 @@ import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .config import Settings
 from .models import Notice, OutboxMail
 from .org_snapshot import OrgSnapshot
+from .writes import queue_rows
 
 SUBJECTS = {
     "assigned": "vaern: Du har fået en opgave",
@@ -30,6 +31,7 @@ INTRO = {
     "escalated": "En sag i vaern er eskaleret, og du skal følge op:",
 }
 MAX_ATTEMPTS = 5
+_NOTICE, _MAIL = Notice.__table__, OutboxMail.__table__
 
 
 def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, people: list[str], kind: str,
@@ -37,8 +39,8 @@ def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, peo
     """A web notice for each person, and an e-mail in the outbox for each who has an address."""
     if not people:
         return
-    s.execute(insert(Notice.__table__), [{"person_id": p, "kind": kind, "case_id": case_id, "task_id": task_id,
-                                "title": title, "created_at": now} for p in people])
+    queue_rows(s, _NOTICE, [{"person_id": p, "kind": kind, "case_id": case_id, "task_id": task_id,
+                             "title": title, "created_at": now} for p in people])
     link = f"{settings.base_url}/tasks/{task_id}" if task_id else f"{settings.base_url}/cases/{case_id}"
     mails = []
     for person_id in sorted(set(people)):
@@ -51,7 +53,7 @@ def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, peo
         mails.append({"person_id": person_id, "recipient": email, "subject": SUBJECTS[kind], "body": body,
                       "created_at": now, "attempts": 0})
     if mails:
-        s.execute(insert(OutboxMail.__table__), mails)
+        queue_rows(s, _MAIL, mails)
 
 
 def send_pending(session_factory, settings: Settings, now: datetime, limit: int = 200) -> int:

@@ -102,6 +102,9 @@ def load_snapshot(session: Session, revision: str) -> OrgSnapshot:
     return OrgSnapshot(revision, parents, {key: tuple(sorted(set(people))) for key, people in holders.items()}, emails)
 
 
+ORG_REVISION = select(OrgRevision.__table__.c.revision).where(OrgRevision.__table__.c.id == 1)
+
+
 class OrgCache:
     """This process's snapshot, replaced when the stored revision moves on."""
 
@@ -109,9 +112,13 @@ class OrgCache:
         self._snapshot: OrgSnapshot | None = None
         self._lock = threading.Lock()
 
-    def current(self, session: Session) -> OrgSnapshot:
-        """The organisation as the session's transaction sees it (one query when the snapshot is fresh)."""
-        revision = session.scalar(select(OrgRevision.revision).where(OrgRevision.id == 1)) or ""
+    def current(self, session: Session, revision: str | None = None) -> OrgSnapshot:
+        """The organisation as the session's transaction sees it; `revision` if the caller already read it.
+
+        Costs one query when the snapshot is fresh, none when the revision came with another query.
+        """
+        if revision is None:
+            revision = session.connection().execute(ORG_REVISION).scalar() or ""
         snapshot = self._snapshot
         if snapshot is None or snapshot.revision != revision:
             snapshot = load_snapshot(session, revision)

@@ -6,17 +6,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
-from . import notify, org, store
+from . import notify, org, store, writes
 from .store import SYSTEM
 from . import workflow as wf_ops
 from .clock import as_utc, frozen_at
 from .config import Settings
 from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
 from .definitions import ParsedDefinition, SpecCache, validate
-from .org_snapshot import OrgCache, OrgSnapshot
+from .org_snapshot import ORG_REVISION, OrgCache, OrgSnapshot
 from .workflow_cache import WorkflowCache
 from .deployment import DeploymentCommands
 from .errors import (
@@ -35,6 +35,10 @@ from .views import CaseInfo, DefinitionInfo, TaskInfo
 
 _PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
 _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
+# A task's case (with its definition) and the task's title and state, in one query built once.
+# The organisation's revision comes along, so checking this process's org snapshot costs no query of its own.
+_TASK_WITH_CASE = (select(Case, Task.title, Task.state, ORG_REVISION.scalar_subquery())
+                   .join(Task, Task.case_id == Case.id).where(Task.id == bindparam("task_id")))
 
 
 class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries):
@@ -44,8 +48,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         self.settings = settings
         self.db = engine
         self._sessions = session_factory(engine)
-        event.listen(self._sessions, "before_commit", store.flush_events)
-        event.listen(self._sessions, "after_rollback", store.forget_events)
+        event.listen(self._sessions, "before_commit", writes.flush_queued)
+        event.listen(self._sessions, "after_rollback", writes.forget_queued)
         event.listen(self._sessions, "after_commit", self._remember_workflows)
         self._workflows = WorkflowCache(settings.workflow_cache_size)
         self._org_cache = OrgCache()
@@ -72,7 +76,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         # Looked up once per command: every resolution in it then sees the same organisation.
         snapshot = s.info.get("vaern_org")
         if snapshot is None:
-            snapshot = s.info["vaern_org"] = self._org_cache.current(s)
+            snapshot = s.info["vaern_org"] = self._org_cache.current(s, s.info.get("vaern_org_revision"))
         return snapshot
 
     # -- definitions -------------------------------------------------------------------------
@@ -210,7 +214,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 wf_ops.complete(workflow, task, typed)
                 store.record(s, now, user, "task_completed", case.id, task_id, spec=task.task_spec.bpmn_id,
                              role=meta["role"], title=task.task_spec.bpmn_name, fields=sorted(typed))
-                info = self._after_step(s, case, parsed, workflow, before | {task_id}, user, now)
+                info = self._after_step(s, case, parsed, workflow, before | {task.id}, user, now)
             uow.commit()
             return info
 
@@ -260,7 +264,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
 
     # -- the step bookkeeping ----------------------------------------------------------------
 
-    def _after_step(self, s: Session, case: Case, parsed: ParsedDefinition, workflow, before: set[str],
+    def _after_step(self, s: Session, case: Case, parsed: ParsedDefinition, workflow, before: set,
                     actor: str, now: datetime) -> None:
         """After the workflow moved: record notices, assign new tasks, update flags, save."""
         data = wf_ops.case_data(workflow)
@@ -300,7 +304,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         if closed and case.status != "closed":
             values.update(status="closed", closed_at=now)
             store.record(s, now, actor, "case_closed", case.id)
-        version = self._save(s, case, workflow, values, now)
+        # Only what changed is written (the state and version always are).
+        changed = {column: value for column, value in values.items() if getattr(case, column) != value}
+        version = self._save(s, case, workflow, changed, now)
         return _saved_info(s, case, values, version, now)
 
     def _save(self, s: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> int:
@@ -356,10 +362,10 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
 
     def _load_task(self, s: Session, task_id: str):
         # The case (with its definition) and the task's row in one query.
-        found = s.execute(select(Case, Task.title, Task.state).join(Task, Task.case_id == Case.id)
-                          .where(Task.id == task_id)).first()
+        found = s.execute(_TASK_WITH_CASE, {"task_id": task_id}).first()
         if found is None:
             raise TaskNotFound(f"no task with id '{task_id}'")
+        s.info["vaern_org_revision"] = found[3] or ""
         case, parsed, workflow = self._with_workflow(s, found[0])
         task = wf_ops.find_task(workflow, task_id)
         if task is None or wf_ops.state_name(task) != "READY" or wf_ops.VAERN_KEY not in task.internal_data:

@@ -1,18 +1,20 @@
-"""Saving a case: its serialized workflow under a version check, and the task, candidate and timer
-rows brought in line with it. Never commits; the service layer owns the transaction."""
+"""Saving a case: its serialized workflow under a version check, and the task, candidate, timer and
+party rows brought in line with it; the event log. Never commits; the service layer owns the transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import Session
 
 from . import workflow as wf_ops
+from . import writes
 from .clock import as_utc
 from .errors import ConcurrentUpdate
 from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
+from .writes import Change, queue_rows
 
 # Statements on the tables, not the mapped classes: the hot path skips the ORM's bulk machinery.
 _CASE, _EVENT, _TASK = Case.__table__, Event.__table__, Task.__table__
@@ -22,27 +24,14 @@ SYSTEM = "system"  # the actor of what the engine does by itself (timers, assign
 _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
 
 
-_PENDING_EVENTS = "vaern_pending_events"
 _LOADED_PROJECTIONS = "vaern_loaded_projections"
 
 
 def record(session: Session, now: datetime, actor: str, action: str, case_id: int | None = None,
            task_id: str | None = None, **details: Any) -> None:
-    """Append one row to the event log; the rows of a command are written together at its commit."""
-    session.info.setdefault(_PENDING_EVENTS, []).append(
-        {"at": now, "actor": actor, "action": action, "case_id": case_id, "task_id": task_id, "details": details})
-
-
-def flush_events(session: Session) -> None:
-    """Write the command's event rows in one statement (called just before every commit)."""
-    pending = session.info.pop(_PENDING_EVENTS, None)
-    if pending:
-        session.execute(insert(_EVENT), pending)
-
-
-def forget_events(session: Session, *_args) -> None:
-    """Drop unwritten event rows when a command rolls back."""
-    session.info.pop(_PENDING_EVENTS, None)
+    """Append one row to the event log; the rows of a command are written together, with its save or commit."""
+    queue_rows(session, _EVENT, [{"at": now, "actor": actor, "action": action, "case_id": case_id,
+                                  "task_id": task_id, "details": details}])
 
 
 def remember_loaded(session: Session, case_id: int, projection: "Projection") -> None:
@@ -51,33 +40,41 @@ def remember_loaded(session: Session, case_id: int, projection: "Projection") ->
 
 
 def save_case(session: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> tuple[int, "Projection"]:
-    """Write the case's state and flags if nobody saved it since it was loaded; update projections.
+    """Write the case's state and flags if nobody saved it since it was loaded, with its other rows.
 
     Returns the new version and the projection now stored. Raises ConcurrentUpdate, changing
     nothing, when the stored version is no longer the one this command loaded.
     """
     new_version = case.version + 1
-    connection = session.connection()
-    result = connection.execute(
-        update(_CASE)
-        .where(_CASE.c.id == case.id, _CASE.c.version == case.version)
-        .values(state=wf_ops.dumps(workflow), version=new_version, updated_at=now, **values)
-    )
-    if result.rowcount != 1:
-        raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload it and try again")
     after = project(case.id, workflow)
-    write_projection(connection, case.id, session.info.get(_LOADED_PROJECTIONS, {}).pop(case.id, None), after)
+    before = session.info.get(_LOADED_PROJECTIONS, {}).pop(case.id, None)
+    changes = projection_changes(case.id, before, after)
     if "parties" in values and values["parties"] != case.parties:
-        rebuild_parties(session, case.id, values["parties"])
+        changes += party_changes(case.id, case.parties, values["parties"])
+    set_values = {"state": wf_ops.dumps(workflow), "version": new_version, "updated_at": now, **values}
+    if before is None:
+        # Rows of unknown shape: clear them first (a statement of their own, never mixed with inserts).
+        connection = session.connection()
+        for statement in _DELETE_ALL:
+            connection.execute(statement, {"case_id": case.id})
+    if not writes.save(session, _CASE, {"id": case.id}, case.version, set_values, changes):
+        raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload it and try again")
     return new_version, after
 
 
-def rebuild_parties(session: Session, case_id: int, parties: dict[str, str]) -> None:
-    """Replace the case's party rows (employee_id -> role 'employee', …)."""
-    session.execute(delete(_PARTY).where(_PARTY.c.case_id == case_id))
-    if parties:
-        session.execute(insert(_PARTY), [{"case_id": case_id, "role": key.removesuffix("_id"), "person_id": person}
-                                            for key, person in parties.items()])
+def party_changes(case_id: int, old: dict[str, str], new: dict[str, str]) -> list[Change]:
+    """The case_party rows to add, change and remove (employee_id -> role 'employee', …)."""
+    def row(key: str, person: str) -> dict[str, Any]:
+        return {"case_id": case_id, "role": key.removesuffix("_id"), "person_id": person}
+
+    changes = []
+    gone = [row(k, p) for k, p in old.items() if k not in new]
+    moved = [row(k, p) for k, p in new.items() if k in old and old[k] != p]
+    added = [row(k, p) for k, p in new.items() if k not in old]
+    for kind, rows in (("delete", gone), ("update", moved), ("insert", added)):
+        if rows:
+            changes.append(Change(kind, _PARTY, tuple(rows)))
+    return changes
 
 
 @dataclass(frozen=True)
@@ -112,45 +109,32 @@ def project(case_id: int, workflow) -> Projection:
     return Projection(tasks, frozenset(candidates), timers)
 
 
-def write_projection(connection: Connection, case_id: int, before: Projection | None, after: Projection) -> None:
-    """Bring the case's rows from `before` (what is stored; None: unknown) to `after`.
+def projection_changes(case_id: int, before: Projection | None, after: Projection) -> list[Change]:
+    """The writes that bring the case's rows from `before` (what is stored; None: nothing) to `after`.
 
-    Only the difference is written: completing a task updates its row, drops its candidates and
-    adds the next task, instead of rewriting every row the case ever had.
+    Only the difference: completing a task updates its row, drops its candidates and adds the next
+    task, instead of rewriting every row the case ever had.
     """
-    if before is None:
-        for statement in _DELETE_ALL:
-            connection.execute(statement, {"case_id": case_id})
-        before = Projection({}, frozenset(), {})
-    gone = [{"b_task": t, "b_person": p} for t, p in before.candidates - after.candidates]
+    before = before or Projection({}, frozenset(), {})
+    changes = []
+    gone = [{"task_id": t, "person_id": p} for t, p in sorted(before.candidates - after.candidates)]
     if gone:
-        connection.execute(_DELETE_CANDIDATE, gone)
+        changes.append(Change("delete", _CANDIDATE, tuple(gone)))
     for table, old, new in ((_TASK, before.tasks, after.tasks), (_TIMER, before.timers, after.timers)):
-        removed = [{"b_id": key} for key in old.keys() - new.keys()]
-        if removed:
-            connection.execute(_DELETE_BY_ID[table.name], removed)
-        changed = [{"b_id": key, **_without_id(row)} for key, row in new.items() if key in old and old[key] != row]
-        if changed:
-            connection.execute(_UPDATE_BY_ID[table.name], changed)
+        removed = [{"id": key} for key in sorted(old.keys() - new.keys())]
+        changed = [row for key, row in new.items() if key in old and old[key] != row]
         added = [row for key, row in new.items() if key not in old]
-        if added:
-            connection.execute(insert(table), added)
-    added_candidates = [{"task_id": t, "person_id": p, "case_id": case_id} for t, p in after.candidates - before.candidates]
+        for kind, rows in (("delete", removed), ("update", changed), ("insert", added)):
+            if rows:
+                changes.append(Change(kind, table, tuple(rows)))
+    added_candidates = [{"task_id": t, "person_id": p, "case_id": case_id}
+                        for t, p in sorted(after.candidates - before.candidates)]
     if added_candidates:
-        connection.execute(insert(_CANDIDATE), sorted(added_candidates, key=lambda r: (r["task_id"], r["person_id"])))
+        changes.append(Change("insert", _CANDIDATE, tuple(added_candidates)))
+    return changes
 
 
-# Built once: the hot path neither builds nor hashes these statements again.
 _DELETE_ALL = tuple(delete(t).where(t.c.case_id == bindparam("case_id")) for t in (_CANDIDATE, _TASK, _TIMER))
-_DELETE_CANDIDATE = delete(_CANDIDATE).where(_CANDIDATE.c.task_id == bindparam("b_task"),
-                                             _CANDIDATE.c.person_id == bindparam("b_person"))
-_DELETE_BY_ID = {t.name: delete(t).where(t.c.id == bindparam("b_id")) for t in (_TASK, _TIMER)}
-_UPDATE_BY_ID = {t.name: update(t).where(t.c.id == bindparam("b_id"))
-                 .values({c.name: bindparam(c.name) for c in t.columns if c.name != "id"}) for t in (_TASK, _TIMER)}
-
-
-def _without_id(row: dict[str, Any]) -> dict[str, Any]:
-    return {column: value for column, value in row.items() if column != "id"}
 
 
 def _parse(value: str | None) -> datetime | None:

@@ -208,14 +208,14 @@ def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
     return timers
 
 
-def completed_since(workflow: BpmnWorkflow, known: set[str]) -> list[SpiffTask]:
+def completed_since(workflow: BpmnWorkflow, known: set[UUID]) -> list[SpiffTask]:
     """Completed tasks whose ids are not in `known` (what the last step did)."""
-    return [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if str(t.id) not in known]
+    return [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in known]
 
 
-def completed_ids(workflow: BpmnWorkflow) -> set[str]:
-    """Ids of every completed task."""
-    return {str(t.id) for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+def completed_ids(workflow: BpmnWorkflow) -> set[UUID]:
+    """Ids of every completed task (as SpiffWorkflow's UUIDs: no string conversions on the hot path)."""
+    return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:

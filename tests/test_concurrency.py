@@ -19,14 +19,14 @@ def test_the_same_task_completed_from_two_connections_at_once(vaern, monkeypatch
 
     # Both commands must have loaded the case before either saves: hold them at a barrier right after loading.
     both_loaded = threading.Barrier(2, timeout=20)
-    real_load = vaern._load_case
+    real_load = vaern._with_workflow
 
-    def load_then_wait(session, case_id):
-        loaded = real_load(session, case_id)
+    def load_then_wait(session, case):
+        loaded = real_load(session, case)
         both_loaded.wait()
         return loaded
 
-    monkeypatch.setattr(vaern, "_load_case", load_then_wait)
+    monkeypatch.setattr(vaern, "_with_workflow", load_then_wait)
     outcomes: dict[str, object] = {}
 
     def complete(user: str) -> None:
@@ -41,7 +41,7 @@ def test_the_same_task_completed_from_two_connections_at_once(vaern, monkeypatch
         thread.start()
     for thread in threads:
         thread.join(30)
-    monkeypatch.setattr(vaern, "_load_case", real_load)
+    monkeypatch.setattr(vaern, "_with_workflow", real_load)
 
     winners = [u for u, outcome in outcomes.items() if outcome == "won"]
     losers = [outcome for outcome in outcomes.values() if outcome != "won"]
