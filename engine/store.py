@@ -39,6 +39,11 @@ def remember_loaded(session: Session, case_id: int, projection: "Projection") ->
     session.info.setdefault(_LOADED_PROJECTIONS, {})[case_id] = projection
 
 
+def forget_loaded(session: Session, case_id: int) -> None:
+    """Make the case's next save rewrite all its rows instead of writing only the difference."""
+    session.info.get(_LOADED_PROJECTIONS, {}).pop(case_id, None)
+
+
 def save_case(session: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> tuple[int, "Projection"]:
     """Write the case's state and flags if nobody saved it since it was loaded, with its other rows.
 

@@ -50,6 +50,9 @@ class TimerCommands:
             if not _claim(s, case_id, now):
                 return 0
             case, parsed, workflow = self._load_case(s, case_id)
+            # A timer row is what brought the case here: rewrite all its rows rather than only the
+            # difference, so a row that does not match the workflow cannot bring it back every sweep.
+            store.forget_loaded(s, case.id)
             with frozen_at(now):
                 before = wf_ops.completed_ids(workflow)
                 wf_ops.advance(workflow)

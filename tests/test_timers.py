@@ -71,3 +71,18 @@ def test_firing_twice_is_harmless(vaern):
     assert vaern.fire_due_timers(due) == 0
     assert len(_notices(vaern, case.id)) == 1
     assert sum(1 for e in vaern.events(case.id) if e.action == "timer_fired") == 1
+
+
+def test_a_timer_row_the_workflow_does_not_have_is_cleared_by_the_first_sweep(vaern):
+    # Rows are projections; one that does not match (restored from a backup, say) must not make the
+    # case fire again every sweep.
+    from engine.models import Timer
+    from tests.scenario import assert_rows_match_workflow
+
+    case = vaern.start_case("simple", "afd-akut", PARTIES, "ansat-akut", T0)
+    with vaern.uow() as uow:
+        uow.session.add(Timer(id="stale-row", case_id=case.id, spec_id="Timer_remind", due_at=T0))
+        uow.commit()
+    assert vaern.fire_due_timers(T0 + timedelta(minutes=1)) == 1
+    assert vaern.fire_due_timers(T0 + timedelta(minutes=2)) == 0
+    assert_rows_match_workflow(vaern, case.id)
