@@ -25,15 +25,21 @@ def lines(data: dict) -> list[str]:
         rows.append(f"| SpiffWorkflow alone, in memory, per task completion (median) | "
                     f"{engine['in_memory']['median_ms']} ms | |")
         if "in_memory_serialized" in engine:
-            rows.append(f"| the same plus serializing the state (the floor of any persistence) | "
+            rows.append(f"| the same plus serializing the state | "
                         f"{engine['in_memory_serialized']['median_ms']} ms | |")
+        both("minimal durable persistence (SpiffWorkflow + state in one row + commit, driver only)",
+             lambda db: f"{engine[db]['minimal_persistence']['median_ms']} ms")
         both("persisted task completion, 1 process: median / p99",
              lambda db: f"{engine[db]['one_process']['median_ms']} / {engine[db]['one_process']['p99_ms']} ms")
         both("persisted, 1 process: completions per second", lambda db: engine[db]["one_process"]["per_second"])
+        both("persisted, 1 process, state deserialized every time (no workflow cache): median",
+             lambda db: f"{engine[db]['one_process_uncached']['median_ms']} ms")
         both("persisted, 2 processes: median / p99",
              lambda db: f"{engine[db]['two_processes']['median_ms']} / {engine[db]['two_processes']['p99_ms']} ms")
         both("persisted, 2 processes: completions per second", lambda db: engine[db]["two_processes"]["per_second"])
         both("ratio persisted / in memory", lambda db: f"{engine[db]['ratio_to_in_memory']}×")
+        both("ratio persisted / minimal durable persistence",
+             lambda db: f"{engine[db]['ratio_to_minimal_persistence']}×")
     timers = data.get("timers", {})
     if timers:
         both("timer firing delay with 10,000 pending: median / p99",
