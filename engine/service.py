@@ -273,7 +273,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             if case.parties.get(key) != person and not self._org(s).has_person(person):
                 raise InvalidInput({key: f"ingen person har id '{person}' (no person with this id)"})
         escalated = case.escalated
-        for done in wf_ops.completed_since(workflow, before):
+        tasks = wf_ops.all_tasks(workflow)
+        for done in wf_ops.completed_since(tasks, before):
             notice = parsed.notices.get(done.task_spec.bpmn_id)
             if notice:
                 # A notice about a late task goes to the roles of the units those tasks are for: a late
@@ -293,7 +294,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
-        for task in wf_ops.ready_user_tasks(workflow):
+        for task in wf_ops.ready_user_tasks(tasks):
             if wf_ops.VAERN_KEY not in task.internal_data:
                 self._assign(s, case, task, parties, now)
         closed = wf_ops.is_completed(workflow)

@@ -94,7 +94,8 @@ class Projection:
 def project(case_id: int, workflow) -> Projection:
     """The rows the case's task, task_candidate and timer tables should hold for this workflow."""
     tasks, candidates = {}, set()
-    for task in wf_ops.user_tasks(workflow):
+    every = wf_ops.all_tasks(workflow)  # one walk of the task tree for tasks and timers alike
+    for task in wf_ops.user_tasks(every):
         meta = task.internal_data.get(wf_ops.VAERN_KEY)
         if meta is None:
             continue  # a task cancelled before anyone was assigned to it
@@ -110,7 +111,7 @@ def project(case_id: int, workflow) -> Projection:
         if state == "open":
             candidates.update((task_id, person) for person in meta["candidates"])
     timers = {t.task_id: {"id": t.task_id, "case_id": case_id, "spec_id": t.spec_id, "due_at": t.due_at}
-              for t in wf_ops.pending_timers(workflow)}
+              for t in wf_ops.pending_timers(every)}
     return Projection(tasks, frozenset(candidates), timers)
 
 

@@ -56,7 +56,7 @@ class TimerCommands:
             with frozen_at(now):
                 before = wf_ops.completed_ids(workflow)
                 wf_ops.advance(workflow)
-                fired = [t for t in wf_ops.completed_since(workflow, before) if wf_ops.is_timer(t)]
+                fired = [t for t in wf_ops.completed_since(wf_ops.all_tasks(workflow), before) if wf_ops.is_timer(t)]
                 for timer in fired:
                     store.record(s, now, SYSTEM, "timer_fired", case.id, str(timer.id), spec=timer.task_spec.bpmn_id)
                 self._after_step(s, case, parsed, workflow, before, SYSTEM, now)

@@ -94,15 +94,22 @@ def advance(workflow: BpmnWorkflow) -> None:
         raise WorkflowError(f"the diagram could not go on: {exc}") from exc
 
 
-def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
-    """User tasks waiting for a person."""
-    return workflow.get_tasks(state=TaskState.READY, manual=True)
+def all_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    """Every task of the workflow (subprocesses included), in tree order: walk once, then filter."""
+    return workflow.get_tasks()
 
 
-def user_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
-    """Every user task that is ready, completed or cancelled (the ones a person sees in history)."""
-    mask = TaskState.READY | TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
-    return iter(workflow.get_tasks(state=mask, manual=True))
+def ready_user_tasks(tasks: list[SpiffTask]) -> list[SpiffTask]:
+    """Of `tasks`, the user tasks waiting for a person."""
+    return [t for t in tasks if t.state == TaskState.READY and t.task_spec.manual]
+
+
+_HISTORY_STATES = TaskState.READY | TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
+
+
+def user_tasks(tasks: list[SpiffTask]) -> Iterator[SpiffTask]:
+    """Of `tasks`, the user tasks that are ready, completed or cancelled (the ones a person sees in history)."""
+    return (t for t in tasks if t.state & _HISTORY_STATES and t.task_spec.manual)
 
 
 def state_name(task: SpiffTask) -> str:
@@ -195,10 +202,10 @@ def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     return {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
 
 
-def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
-    """Every timer the workflow waits on, with its due time."""
+def pending_timers(tasks: list[SpiffTask]) -> list[PendingTimer]:
+    """Of `tasks`, every timer the workflow waits on, with its due time."""
     timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
+    for task in (t for t in tasks if t.state == TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, TimerEventDefinition):
             continue
@@ -208,9 +215,9 @@ def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
     return timers
 
 
-def completed_since(workflow: BpmnWorkflow, known: set[UUID]) -> list[SpiffTask]:
-    """Completed tasks whose ids are not in `known` (what the last step did)."""
-    return [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in known]
+def completed_since(tasks: list[SpiffTask], known: set[UUID]) -> list[SpiffTask]:
+    """Of `tasks`, the completed ones whose ids are not in `known` (what the last step did)."""
+    return [t for t in tasks if t.state == TaskState.COMPLETED and t.id not in known]
 
 
 def completed_ids(workflow: BpmnWorkflow) -> set[UUID]:
