@@ -1,6 +1,7 @@
 """Read-only queries over cases, tasks, people and the event log: what inboxes and pages show."""
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
@@ -168,8 +169,7 @@ class CaseQueries:
             if case is None:
                 raise CaseNotFound(f"no case with id {case_id}")
             definition = case.definition
-            workflow = wf_ops.loads(case.state, self._parsed(definition))
-            completed, current = wf_ops.element_states(workflow)
+            completed, current = self._read_workflow(case, wf_ops.element_states)
             overdue = set(s.scalars(select(Task.spec_id).where(Task.case_id == case_id, Task.state == "open",
                                                                Task.due_at < now)))
             return CaseDiagram(definition.xml, definition.version, completed, current, overdue)
@@ -198,9 +198,8 @@ class CaseQueries:
                 raise CaseNotFound(f"no case with id {case_id}")
             if case.status != "open":
                 return set()
-            workflow = wf_ops.loads(case.state, self._parsed(case.definition))
             with frozen_at(as_utc(now)):
-                return wf_ops.waiting_message_names(workflow)
+                return self._read_workflow(case, wf_ops.waiting_message_names)
 
     def _case_definition(self, s: Session, case_id: int):
         case = s.get(Case, case_id)
@@ -235,7 +234,8 @@ class CaseQueries:
         definition = case.definition
         data = {}
         if with_data and case.status != "purged":
-            data = wf_ops.case_data(wf_ops.loads(case.state, self._parsed(definition)))
+            # A copy: the workflow stays cached for the next command, and callers may change what they get.
+            data = self._read_workflow(case, lambda workflow: deepcopy(wf_ops.case_data(workflow)))
         return CaseInfo(case.id, case.kind, definition.version, case.unit_id, case.status, case.serious,
                         case.confidential, case.escalated, dict(case.parties), case.version, case.created_by,
                         case.created_at, case.closed_at, data)

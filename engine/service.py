@@ -346,14 +346,24 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         # A workflow this process saved at exactly this version needs no deserializing; the entry is
         # taken out, so a command that fails half-way never leaves a half-changed workflow behind.
         entry = self._workflows.take(case.id, case.version)
-        if entry is None:
-            workflow = wf_ops.loads(case.state, parsed)
+        workflow, projection = entry if entry is not None else (wf_ops.loads(case.state, parsed), None)
+        if projection is None:  # deserialized here, or cached by a read that did not need it
             projection = store.project(case.id, workflow)
-        else:
-            workflow, projection = entry
         store.remember_loaded(s, case.id, projection)
         s.info.setdefault("vaern_read_workflows", {})[case.id] = (case.version, workflow, projection)
         return case, parsed, workflow
+
+    def _read_workflow(self, case: Case, read):
+        """`read(workflow)` on the case's workflow without changing it: the cached one when this process
+        has it at the case's version (taken out meanwhile, so no command changes it under the reader),
+        else deserialized and then kept for the next command on the case."""
+        entry = self._workflows.take(case.id, case.version)
+        workflow, projection = entry if entry is not None else (wf_ops.loads(case.state, self._parsed(case.definition)),
+                                                                None)
+        try:
+            return read(workflow)
+        finally:
+            self._workflows.put_back(case.id, case.version, (workflow, projection))
 
     def _give_back(self, s: Session, case_id: int) -> None:
         # A command that only read the workflow returns it, so the next one on the case need not

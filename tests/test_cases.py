@@ -191,3 +191,19 @@ def test_opening_a_task_then_completing_it_reads_the_state_from_the_database_onc
     vaern.complete_task(item.task_id, TALK, "leder-akut", T0)
     assert loads == []  # both used the workflow the start saved
     assert [t.state for t in vaern.tasks_of_case(case.id) if t.spec_id == "Task_talk"] == ["completed"]
+
+
+def test_reading_a_case_keeps_its_workflow_for_the_next_command_and_hands_out_a_copy(vaern, monkeypatch):
+    from engine import workflow as wf_ops
+
+    case = _start(vaern)
+    loads = []
+    real_loads = wf_ops.loads
+    monkeypatch.setattr(wf_ops, "loads", lambda *a: loads.append(1) or real_loads(*a))
+    data = vaern.case(case.id).data
+    data["employee_id"] = "changed by the caller"
+    vaern.case_diagram(case.id, T0)
+    assert vaern.case(case.id).data["employee_id"] == "ansat-akut"
+    [item] = vaern.inbox("leder-akut", T0)
+    vaern.complete_task(item.task_id, TALK, "leder-akut", T0)
+    assert loads == []  # every read and the completion used the workflow the start saved
