@@ -85,7 +85,7 @@ def _apply(connection: Connection, change: Change) -> None:
         execute_rows(connection, _delete_by_key(change.table), [_keyed(change.table, row) for row in change.rows])
 
 
-_STATEMENTS: dict[tuple[str, str], Any] = {}  # built once per table: neither built nor hashed again
+_STATEMENTS: dict[tuple, Any] = {}  # built once per table: neither built nor hashed again
 
 
 def _key_columns(table: Table) -> list:
@@ -111,11 +111,11 @@ def _update_by_key(table: Table):
 
 def _versioned_update(table: Table, key_names: tuple[str, ...]):
     # The columns to set come from the parameters: the state, version and whichever flags changed.
-    found = _STATEMENTS.get(("versioned", table.name))
+    found = _STATEMENTS.get(("versioned", table.name, key_names))
     if found is None:
         found = update(table).where(*(table.c[name] == bindparam(f"key_{name}") for name in key_names),
                                     table.c.version == bindparam("expected_version"))
-        _STATEMENTS[("versioned", table.name)] = found
+        _STATEMENTS[("versioned", table.name, key_names)] = found
     return found
 
 
