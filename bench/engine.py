@@ -65,27 +65,35 @@ def values(i: int) -> dict:
     return {f"note_{i}": f"trin {i} udført", f"done_{i}": True}
 
 
+def spiff_path(cases: int, persist=None, start=None) -> list[float]:
+    """Seconds per task completion with SpiffWorkflow alone; `persist(case, workflow)`, if given, runs
+    after each step inside the timing, and `start(case, workflow)` once a case has started, outside it."""
+    parsed = validate(path_diagram(), "bench.bpmn", 10_000_000)
+    timings = []
+    for case in range(cases):
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
+        workflow.do_engine_steps()
+        if start:
+            start(case, workflow)
+        for i in range(1, TASKS + 1):
+            began = time.perf_counter()
+            task = workflow.get_next_task(state=TaskState.READY, manual=True)
+            task.data.update(values(i))
+            task.run()
+            workflow.do_engine_steps()
+            if persist:
+                persist(case, workflow)
+            timings.append(time.perf_counter() - began)
+        assert workflow.is_completed()
+    return timings
+
+
 def in_memory(cases: int, serialize: bool = False) -> list[float]:
     """Seconds per task completion with SpiffWorkflow alone (no database); with `serialize`, also writing
     the workflow's state out after each completion, which any persistence must pay."""
     from engine import workflow as wf_ops
 
-    parsed = validate(path_diagram(), "bench.bpmn", 10_000_000)
-    timings = []
-    for _ in range(cases):
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
-        workflow.do_engine_steps()
-        for i in range(1, TASKS + 1):
-            start = time.perf_counter()
-            task = workflow.get_next_task(state=TaskState.READY, manual=True)
-            task.data.update(values(i))
-            task.run()
-            workflow.do_engine_steps()
-            if serialize:
-                wf_ops.dumps(workflow)
-            timings.append(time.perf_counter() - start)
-        assert workflow.is_completed()
-    return timings
+    return spiff_path(cases, (lambda _case, workflow: wf_ops.dumps(workflow)) if serialize else None)
 
 
 def minimal_persistence(url: str, cases: int) -> list[float]:
@@ -95,7 +103,6 @@ def minimal_persistence(url: str, cases: int) -> list[float]:
     from engine import workflow as wf_ops
     from engine.db import make_engine
 
-    parsed = validate(path_diagram(), "bench.bpmn", 10_000_000)
     engine = make_engine(url)  # the connection settings vaern uses (on SQLite: WAL, synchronous=NORMAL)
     connection = engine.raw_connection()
     marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
@@ -103,23 +110,14 @@ def minimal_persistence(url: str, cases: int) -> list[float]:
     cursor.execute("DROP TABLE IF EXISTS bench_minimal_state")
     cursor.execute("CREATE TABLE bench_minimal_state (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
     connection.commit()
-    update = f"UPDATE bench_minimal_state SET state = {marker} WHERE id = {marker}"
-    timings = []
-    for case_id in range(cases):
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=restricted_script_engine())
-        workflow.do_engine_steps()
-        cursor.execute(f"INSERT INTO bench_minimal_state (id, state) VALUES ({marker}, {marker})",
-                       (case_id, wf_ops.dumps(workflow)))
-        connection.commit()
-        for i in range(1, TASKS + 1):
-            start = time.perf_counter()
-            task = workflow.get_next_task(state=TaskState.READY, manual=True)
-            task.data.update(values(i))
-            task.run()
-            workflow.do_engine_steps()
-            cursor.execute(update, (wf_ops.dumps(workflow), case_id))
+    def write(statement: str):
+        def run(case: int, workflow) -> None:
+            cursor.execute(statement, (wf_ops.dumps(workflow), case))
             connection.commit()
-            timings.append(time.perf_counter() - start)
+        return run
+
+    timings = spiff_path(cases, persist=write(f"UPDATE bench_minimal_state SET state = {marker} WHERE id = {marker}"),
+                         start=write(f"INSERT INTO bench_minimal_state (state, id) VALUES ({marker}, {marker})"))
     cursor.execute("DROP TABLE bench_minimal_state")
     connection.commit()
     connection.close()

@@ -55,7 +55,7 @@ class CaseQueries:
             fields = tuple(form_fields(task.task_spec))
             values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
             documentation = task.task_spec.documentation
-            self._give_back(s, case.id)
+            self._give_back(s, case, workflow)
             return TaskDetail(info, documentation, fields, values)
 
     def case(self, case_id: int) -> CaseInfo:

@@ -345,31 +345,31 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         parsed = self._parsed(case.definition)
         # A workflow this process saved at exactly this version needs no deserializing; the entry is
         # taken out, so a command that fails half-way never leaves a half-changed workflow behind.
-        entry = self._workflows.take(case.id, case.version)
-        workflow, projection = entry if entry is not None else (wf_ops.loads(case.state, parsed), None)
+        workflow, projection = self._take_workflow(case, parsed)
         if projection is None:  # deserialized here, or cached by a read that did not need it
             projection = store.project(case.id, workflow)
         store.remember_loaded(s, case.id, projection)
-        s.info.setdefault("vaern_read_workflows", {})[case.id] = (case.version, workflow, projection)
         return case, parsed, workflow
+
+    def _take_workflow(self, case: Case, parsed: ParsedDefinition):
+        # The (workflow, projection or None) saved at the case's version, out of the cache, or deserialized.
+        entry = self._workflows.take(case.id, case.version)
+        return entry if entry is not None else (wf_ops.loads(case.state, parsed), None)
 
     def _read_workflow(self, case: Case, read):
         """`read(workflow)` on the case's workflow without changing it: the cached one when this process
         has it at the case's version (taken out meanwhile, so no command changes it under the reader),
         else deserialized and then kept for the next command on the case."""
-        entry = self._workflows.take(case.id, case.version)
-        workflow, projection = entry if entry is not None else (wf_ops.loads(case.state, self._parsed(case.definition)),
-                                                                None)
+        workflow, projection = self._take_workflow(case, self._parsed(case.definition))
         try:
             return read(workflow)
         finally:
             self._workflows.put_back(case.id, case.version, (workflow, projection))
 
-    def _give_back(self, s: Session, case_id: int) -> None:
+    def _give_back(self, s: Session, case: Case, workflow) -> None:
         # A command that only read the workflow returns it, so the next one on the case need not
         # deserialize it again (the web's task page, then the completion).
-        version, workflow, projection = s.info["vaern_read_workflows"].pop(case_id)
-        self._workflows.put_back(case_id, version, (workflow, projection))
+        self._workflows.put_back(case.id, case.version, (workflow, store.loaded_projection(s, case.id)))
 
     def _load_task(self, s: Session, task_id: str):
         # The case (with its definition) and the task's row in one query.

@@ -39,6 +39,11 @@ def remember_loaded(session: Session, case_id: int, projection: "Projection") ->
     session.info.setdefault(_LOADED_PROJECTIONS, {})[case_id] = projection
 
 
+def loaded_projection(session: Session, case_id: int) -> "Projection | None":
+    """The rows the case had when this command loaded it, if known."""
+    return session.info.get(_LOADED_PROJECTIONS, {}).get(case_id)
+
+
 def forget_loaded(session: Session, case_id: int) -> None:
     """Make the case's next save rewrite all its rows instead of writing only the difference."""
     session.info.get(_LOADED_PROJECTIONS, {}).pop(case_id, None)
@@ -69,17 +74,11 @@ def save_case(session: Session, case: Case, workflow, values: dict[str, Any], no
 
 def party_changes(case_id: int, old: dict[str, str], new: dict[str, str]) -> list[Change]:
     """The case_party rows to add, change and remove (employee_id -> role 'employee', …)."""
-    def row(key: str, person: str) -> dict[str, Any]:
-        return {"case_id": case_id, "role": key.removesuffix("_id"), "person_id": person}
+    def rows(parties: dict[str, str]) -> dict[str, dict[str, Any]]:
+        return {key: {"case_id": case_id, "role": key.removesuffix("_id"), "person_id": person}
+                for key, person in parties.items()}
 
-    changes = []
-    gone = [row(k, p) for k, p in old.items() if k not in new]
-    moved = [row(k, p) for k, p in new.items() if k in old and old[k] != p]
-    added = [row(k, p) for k, p in new.items() if k not in old]
-    for kind, rows in (("delete", gone), ("update", moved), ("insert", added)):
-        if rows:
-            changes.append(Change(kind, _PARTY, tuple(rows)))
-    return changes
+    return _diff(_PARTY, rows(old), rows(new))
 
 
 @dataclass(frozen=True)
@@ -119,25 +118,27 @@ def projection_changes(case_id: int, before: Projection | None, after: Projectio
     """The writes that bring the case's rows from `before` (what is stored; None: nothing) to `after`.
 
     Only the difference: completing a task updates its row, drops its candidates and adds the next
-    task, instead of rewriting every row the case ever had.
+    task, instead of rewriting every row the case ever had. Candidates go before the tasks they
+    belong to and come after them, as their foreign key needs.
     """
     before = before or Projection({}, frozenset(), {})
-    changes = []
-    gone = [{"task_id": t, "person_id": p} for t, p in sorted(before.candidates - after.candidates)]
-    if gone:
-        changes.append(Change("delete", _CANDIDATE, tuple(gone)))
-    for table, old, new in ((_TASK, before.tasks, after.tasks), (_TIMER, before.timers, after.timers)):
-        removed = [{"id": key} for key in sorted(old.keys() - new.keys())]
-        changed = [row for key, row in new.items() if key in old and old[key] != row]
-        added = [row for key, row in new.items() if key not in old]
-        for kind, rows in (("delete", removed), ("update", changed), ("insert", added)):
-            if rows:
-                changes.append(Change(kind, table, tuple(rows)))
-    added_candidates = [{"task_id": t, "person_id": p, "case_id": case_id}
-                        for t, p in sorted(after.candidates - before.candidates)]
-    if added_candidates:
-        changes.append(Change("insert", _CANDIDATE, tuple(added_candidates)))
-    return changes
+
+    def candidate_rows(pairs: frozenset[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(t, p): {"task_id": t, "person_id": p, "case_id": case_id} for t, p in sorted(pairs)}
+
+    candidates = _diff(_CANDIDATE, candidate_rows(before.candidates), candidate_rows(after.candidates))
+    return [*(c for c in candidates if c.kind == "delete"), *_diff(_TASK, before.tasks, after.tasks),
+            *_diff(_TIMER, before.timers, after.timers), *(c for c in candidates if c.kind == "insert")]
+
+
+def _diff(table, old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> list[Change]:
+    """Deletes, updates and inserts turning rows `old` into `new`, both keyed by primary key."""
+    keys = [c.name for c in table.primary_key.columns]
+    removed = [{name: old[key][name] for name in keys} for key in sorted(old.keys() - new.keys())]
+    changed = [row for key, row in new.items() if key in old and old[key] != row]
+    added = [row for key, row in new.items() if key not in old]
+    return [Change(kind, table, tuple(rows))
+            for kind, rows in (("delete", removed), ("update", changed), ("insert", added)) if rows]
 
 
 _DELETE_ALL = tuple(delete(t).where(t.c.case_id == bindparam("case_id")) for t in (_CANDIDATE, _TASK, _TIMER))

@@ -178,7 +178,7 @@ def test_new_cases_use_the_newest_version_and_running_cases_keep_theirs(vaern):
     assert vaern.timers_of_case(new_case.id)[0][1] == T0 + timedelta(days=5)
 
 
-def test_opening_a_task_then_completing_it_reads_the_state_from_the_database_once(vaern, monkeypatch):
+def test_opening_a_task_then_completing_it_deserializes_no_state(vaern, monkeypatch):
     # The task page only reads the workflow, so it hands it back for the completion that follows.
     from engine import workflow as wf_ops
 
