@@ -30,7 +30,7 @@ def postgres_url() -> str | None:
 def main() -> None:
     url = postgres_url()
     extra = ["--postgres", url] if url else []
-    for script in ("engine.py", "timers.py", "web_load.py"):
+    for script in ("engine.py", "breakdown.py", "timers.py", "web_load.py"):
         print(f"\n### {script}", flush=True)
         subprocess.run([sys.executable, str(BENCH / script), *extra], check=True)
     subprocess.run([sys.executable, str(BENCH / "report.py")], check=True)

@@ -40,6 +40,13 @@ def lines(data: dict) -> list[str]:
         both("ratio persisted / in memory", lambda db: f"{engine[db]['ratio_to_in_memory']}×")
         both("ratio persisted / minimal durable persistence",
              lambda db: f"{engine[db]['ratio_to_minimal_persistence']}×")
+    breakdown = data.get("breakdown", {})
+    if breakdown:
+        both("one completion: statements besides BEGIN/COMMIT; the bare driver's time for them",
+             lambda db: f"{breakdown[db]['statements']}; {breakdown[db]['driver_ms']} ms")
+        case = breakdown["violence_case"]
+        rows.append(f"| a violence case ({case['tasks']} SpiffWorkflow tasks, {case['state_bytes']:,} bytes of state): "
+                    f"serialize / deserialize | {case['dumps_ms']} / {case['loads_ms']} ms | |")
     timers = data.get("timers", {})
     if timers:
         both("timer firing delay with 10,000 pending: median / p99",
