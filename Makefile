@@ -29,7 +29,7 @@ test: setup
 
 translations: setup
 	cd web && ../$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --project vaern -o translations/messages.pot .
-	cd web && ../$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location
+	cd web && ../$(BIN)/pybabel update -i translations/messages.pot -d translations
 	cd web && ../$(BIN)/pybabel compile -d translations
 
 # Benchmarks print a table and write bench/results.json; with PostgreSQL at 127.0.0.1:5432 they run on it too.
