@@ -3,6 +3,7 @@ from .config import Settings
 from .definitions import ParsedDefinition, check_files, validate
 from .deployment import DefinitionNotFound, DeployPreview
 from .diff import Change, diff_xml
+from .directory import PersonChoice, PersonMatch
 from .errors import (
     CaseNotFound, ConcurrentUpdate, DefinitionError, ExpressionError, InvalidInput, NotAllowed, NotFound,
     OrganisationError, Problem, TaskNotFound, TaskNotOpen, UnknownCaseKind, UnknownPerson, UnknownUnit,
@@ -27,6 +28,6 @@ __all__ = [
     "VaernError", "FormField", "KNOWN_ROLES", "Vaern", "open_vaern", "CaseInfo",
     "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError", "CaseDiagram",
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
-    "PurgeReport", "TimerScheduler",
+    "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

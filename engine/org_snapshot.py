@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .directory import PeopleDirectory
 from .errors import UnknownPerson, UnknownUnit
 from .models import OrgRevision, Person, RoleHolder, Unit
 from .roles import PERSON_ROLES
@@ -23,12 +25,21 @@ MAX_DEPTH = 50  # deeper than any real organisation; stops a corrupted tree from
 
 @dataclass(frozen=True)
 class OrgSnapshot:
-    """Units (by parent), role holders and people's e-mail addresses, as of one revision."""
+    """Units (by parent, with names), role holders and people (e-mail, name, unit), as of one revision."""
 
     revision: str
     parents: dict[str, str | None]
     holders: dict[tuple[str, str], tuple[str, ...]]
     emails: dict[str, str | None]
+    names: dict[str, str]
+    person_units: dict[str, str | None]
+    unit_names: dict[str, str]
+
+    @cached_property
+    def directory(self) -> PeopleDirectory:
+        """Everyone, for finding a person by what someone typed (built on first use per revision)."""
+        return PeopleDirectory(self.names, {person: self.unit_names.get(unit) if unit else None
+                                            for person, unit in self.person_units.items()})
 
     def has_unit(self, unit_id: str) -> bool:
         """True if a unit has this id."""
@@ -94,12 +105,17 @@ class OrgSnapshot:
 
 def load_snapshot(session: Session, revision: str) -> OrgSnapshot:
     """Read the whole organisation (three queries) as the snapshot of `revision`."""
-    parents = {unit_id: parent_id for unit_id, parent_id in session.execute(select(Unit.id, Unit.parent_id))}
+    parents, unit_names = {}, {}
+    for unit_id, parent_id, name in session.execute(select(Unit.id, Unit.parent_id, Unit.name)):
+        parents[unit_id], unit_names[unit_id] = parent_id, name
     holders: dict[tuple[str, str], list[str]] = {}
     for unit_id, role, person_id in session.execute(select(RoleHolder.unit_id, RoleHolder.role, RoleHolder.person_id)):
         holders.setdefault((unit_id, role), []).append(person_id)
-    emails = {person_id: email for person_id, email in session.execute(select(Person.id, Person.email))}
-    return OrgSnapshot(revision, parents, {key: tuple(sorted(set(people))) for key, people in holders.items()}, emails)
+    emails, names, person_units = {}, {}, {}
+    for person_id, email, name, unit_id in session.execute(select(Person.id, Person.email, Person.name, Person.unit_id)):
+        emails[person_id], names[person_id], person_units[person_id] = email, name, unit_id
+    return OrgSnapshot(revision, parents, {key: tuple(sorted(set(people))) for key, people in holders.items()}, emails,
+                       names, person_units, unit_names)
 
 
 ORG_REVISION = select(OrgRevision.__table__.c.revision).where(OrgRevision.__table__.c.id == 1)

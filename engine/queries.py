@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from . import workflow as wf_ops
 from .accounts import check_password
 from .clock import as_utc, frozen_at
+from .directory import PersonChoice, PersonMatch
 from .errors import CaseNotFound, TaskNotFound, UnknownPerson
 from .forms import form_fields
 from .models import Account, Case, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
@@ -116,6 +117,21 @@ class CaseQueries:
         with self.uow() as uow:
             rows = uow.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
             return {person_id: name for person_id, name in rows}
+
+    def find_people(self, text: str, limit: int = 20) -> list[PersonMatch]:
+        """Up to `limit` people whose name or id holds every word of `text` (for a person field's suggestions)."""
+        with self.uow() as uow:
+            return self._org(uow.session).directory.find(text, limit)
+
+    def choose_person(self, text: str) -> PersonChoice:
+        """The person a person field's text names (an id, "Name (id)" or a name only one person has)."""
+        with self.uow() as uow:
+            return self._org(uow.session).directory.choose(text)
+
+    def person_match(self, person_id: str) -> PersonMatch | None:
+        """The person with this id as a suggestion shows them, or None."""
+        with self.uow() as uow:
+            return self._org(uow.session).directory.match(person_id)
 
     def person(self, person_id: str) -> PersonInfo:
         """One person and their roles."""

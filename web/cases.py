@@ -9,6 +9,7 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 
 from .access import at_least, leads_case, view_case
 from .helpers import me, names, now, service
+from .people import read_person
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -34,7 +35,7 @@ def show(case_id: int):
     return _page(view_case(case_id, "page"))
 
 
-def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200):
+def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, grant_text: str = ""):
     vaern = service()
     case_id, level = view.case.id, view.level
     tasks = vaern.tasks_of_case(case_id) if at_least(level, "timeline") else []
@@ -45,9 +46,8 @@ def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200):
         data = [(labels.get(key, key), key, _shown(key, value)) for key, value in sorted(view.case.data.items())
                 if key not in hidden and not key.endswith("_units") and value not in (None, "")]
     can_grant = level == "full" and leads_case(case_id)
-    people = [p for p in vaern.people() if p.id != me().id] if can_grant else []
     return render_template("case.html", case=view.case, level=level, tasks=tasks, timeline=timeline_rows(view, tasks),
-                           data=data, show_names=level == "full", can_grant=can_grant, people=people,
+                           data=data, show_names=level == "full", can_grant=can_grant, grant_text=grant_text,
                            grant_errors=grant_errors or {}), status
 
 
@@ -64,12 +64,14 @@ def diagram(case_id: int):
 def grant(case_id: int):
     """The case's leader lets one more person see the whole case (K-H7: whom the leader adds)."""
     view = view_case(case_id, "grant", wanted="full")
-    person_id = request.form.get("person_id", "")
+    text = request.form.get("person_id", "")
     if not leads_case(case_id):
         abort(403)
-    name = service().person_names([person_id]).get(person_id)
-    if name is None:
-        return _page(view, {"person_id": _("Choose a person from the list.")}, 400)
+    person_id, problem = read_person(text, _("Type the name or id of the person who should see the case."))
+    if problem or person_id == me().id:
+        problem = problem or _("You already see the case: choose someone else.")
+        return _page(view, {"person_id": problem}, 400, text)
+    name = service().person_names([person_id])[person_id]
     service().grant_access(case_id, person_id, me().id, now())
     flash(_("%(name)s can now see the whole case.", name=name), "success")
     return redirect(url_for("cases.show", case_id=case_id))

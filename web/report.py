@@ -12,6 +12,7 @@ from engine import InvalidInput, NotAllowed
 
 from .access import at_least, view_case
 from .helpers import MAX_TEXT_LENGTH, me, now, service
+from .people import person_text, read_person
 
 bp = Blueprint("report", __name__)
 
@@ -74,7 +75,7 @@ def details():
                 flash(_("Thank you. Your report is received as case %(id)s, and the right people have been "
                         "given tasks.", id=case.id), "success")
                 return redirect(url_for("report.mine"))
-    people = [p for p in service().people()]
+    people = {key: person_text(form.get(key)) for key in ("employee_id", "accused_id")}
     return render_template("report_details.html", kind=kind, actor=values["actor"],
                            reporting_as=values["reporting_as"], actors=ACTORS, values=form, errors=errors,
                            people=people, units=service().units(), violence_types=VIOLENCE_TYPES,
@@ -86,15 +87,14 @@ def details():
 def _case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, dict[str, str]]:
     """The start variables the diagram expects, checked field by field."""
     errors: dict[str, str] = {}
-    people = {p.id for p in service().people()}
     units = {u.id for u in service().units()}
     unit_id = form.get("unit_id", "")
     if unit_id not in units:
         errors["unit_id"] = _("Choose the unit where it happened.")
     if form.get("reporting_as") == "witness":
-        employee_id = form.get("employee_id", "")
-        if employee_id not in people:
-            errors["employee_id"] = _("Choose the employee it happened to.")
+        employee_id, problem = read_person(form.get("employee_id"), _("Choose the employee it happened to."))
+        if problem:
+            errors["employee_id"] = problem
         elif employee_id == reporter_id:
             errors["employee_id"] = _("You said it happened to someone else: choose that person.")
     else:
@@ -111,9 +111,9 @@ def _case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, 
             errors["description"] = _("Describe what happened, as you experienced it.")
         if form.get("kind") not in HARASSMENT_KINDS:
             errors["kind"] = _("Choose what kind of act it was.")
-        accused_id = form.get("accused_id", "")
-        if accused_id and accused_id not in people:
-            errors["accused_id"] = _("Choose a person from the list, or leave it empty.")
+        accused_id, problem = read_person(form.get("accused_id"))
+        if problem:
+            errors["accused_id"] = problem
         elif accused_id and accused_id == employee_id:
             errors["accused_id"] = _("The person who acted cannot be the one it happened to.")
         data.update(report_source="affected" if form.get("reporting_as") != "witness" else "witness",

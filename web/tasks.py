@@ -10,6 +10,7 @@ from .access import view_case, view_task
 from .cases import timeline_rows
 from .errors import error_page
 from .helpers import localized, me, now, service, split_documentation
+from .people import person_text, read_person
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -24,7 +25,7 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
     if values is not None:
         shown = {f.id: values.get(f.id) for f in detail.fields}
     errors = {key: localized(message) for key, message in (errors or {}).items()}
-    people = service().people() if any(f.id.endswith("_id") for f in detail.fields) else []
+    people = {f.id: person_text(shown.get(f.id)) for f in detail.fields if f.id.endswith("_id")}
     # What the page says about the case comes from the person's own inbox line: kind and marks, no contents.
     item = next((i for i in service().inbox(me().id, now()) if i.task_id == task.id), None)
     history = None
@@ -37,6 +38,19 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
             history = timeline_rows(view, service().tasks_of_case(task.case_id))
     return render_template("task.html", detail=detail, task=task, item=item, tags=tags, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people), status
+
+
+def _person_ids(detail: TaskDetail, values: dict) -> tuple[dict, dict[str, str]]:
+    """The form's values with each person field's text read as that person's id, and the fields that name no one."""
+    errors = {}
+    for field in detail.fields:
+        if field.id.endswith("_id") and (values.get(field.id) or "").strip():
+            person_id, problem = read_person(values[field.id])
+            if problem:
+                errors[field.id] = problem
+            else:
+                values[field.id] = person_id
+    return values, errors
 
 
 def _not_open(task) -> tuple:
@@ -75,8 +89,10 @@ def complete(task_id: str):
     detail = _open_detail(task_id)
     if isinstance(detail, tuple):
         return detail
+    values, errors = _person_ids(detail, {f.id: request.form.get(f.id) for f in detail.fields})
+    if errors:
+        return _render(detail, request.form, errors, 400)
     try:
-        values = {f.id: request.form.get(f.id) for f in detail.fields}
         case = service().complete_task(task_id, values, me().id, now())
     except TaskNotOpen:
         return _not_open(service().task(task_id))

@@ -83,7 +83,7 @@ def test_the_leader_gives_access_and_the_person_then_sees_the_whole_case(client,
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Giv adgang" in html and 'name="person_id"' in html
     bad = client.post(f"/cases/{case.id}/grant", data={"person_id": "nobody"})
-    assert bad.status_code == 400 and "Vælg en person på listen." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Vi kender ingen med det navn eller id." in bad.get_data(as_text=True)
     response = client.post(f"/cases/{case.id}/grant", data={"person_id": "hr-hosp"})
     assert response.status_code == 302
     assert "Hanne HR kan nu se hele sagen." in client.get(response.location).get_data(as_text=True)

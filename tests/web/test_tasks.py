@@ -20,7 +20,7 @@ def test_the_task_page_shows_instructions_without_tags_and_the_form(client, vaer
     assert 'type="checkbox" id="defusing_started"' in html and 'id="someone_to_talk_to"' in html
 
 
-def test_fields_ending_in_id_get_a_person_picker(client, vaern):
+def test_fields_ending_in_id_take_a_person_by_name_and_never_list_the_organisation(client, vaern):
     case = start_violence(vaern, witnesses_present=True)
     now = datetime.now(timezone.utc)
     vaern.complete_task(task_of(vaern, "leder-akut", case.id).task_id, FIRST_TALK, "leder-akut", now)
@@ -29,8 +29,14 @@ def test_fields_ending_in_id_get_a_person_picker(client, vaern):
     witnesses = task_of(vaern, "leder-akut", case.id, "talk_witnesses")
     login(client, "leder-akut")
     html = client.get(f"/tasks/{witnesses.task_id}").get_data(as_text=True)
-    assert '<select id="colleague_id" name="colleague_id"' in html and '<option value="kollega-akut"' in html
-    response = client.post(f"/tasks/{witnesses.task_id}", data={"colleague_id": "kollega-akut"})
+    assert '<input type="text" id="colleague_id" name="colleague_id"' in html
+    assert 'data-person-search="/people/search"' in html and "Karl Kollega" not in html and "<option" not in html
+    unknown = client.post(f"/tasks/{witnesses.task_id}", data={"colleague_id": "Karla Kolleger"})
+    page = unknown.get_data(as_text=True)
+    assert unknown.status_code == 400 and "Vi kender ingen med det navn eller id." in page
+    assert 'value="Karla Kolleger"' in page, "what was typed is kept"
+    assert not [i for i in vaern.inbox("kollega-akut", now) if i.case_id == case.id]
+    response = client.post(f"/tasks/{witnesses.task_id}", data={"colleague_id": "Karl Kollega (kollega-akut)"})
     assert response.status_code == 302
     assert task_of(vaern, "kollega-akut", case.id, "colleague_account")
 
