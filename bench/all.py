@@ -33,6 +33,8 @@ def main() -> None:
     for script in ("engine.py", "breakdown.py", "timers.py", "web_load.py"):
         print(f"\n### {script}", flush=True)
         subprocess.run([sys.executable, str(BENCH / script), *extra], check=True)
+    print("\n### org_scale.py", flush=True)  # page rendering, the same on either database
+    subprocess.run([sys.executable, str(BENCH / "org_scale.py")], check=True)
     subprocess.run([sys.executable, str(BENCH / "report.py")], check=True)
 
 

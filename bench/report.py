@@ -66,6 +66,13 @@ def lines(data: dict) -> list[str]:
                  lambda db, c=clients: f"{web[db]['load'][c]['inbox']['median_ms']} / {web[db]['load'][c]['inbox']['p99_ms']} ms")
             both(f"{clients} clients: task submit median / p99",
                  lambda db, c=clients: f"{web[db]['load'][c]['submit']['median_ms']} / {web[db]['load'][c]['submit']['p99_ms']} ms")
+    organisation = data.get("organisation", {})
+    for size in ("3k", "30k"):
+        if size in organisation:
+            row = organisation[size]
+            rows.append(f"| {row['people']:,} people: inbox / case page / report form / person search (median) | "
+                        + " / ".join(f"{row[page]['median_ms']}" for page in
+                                     ("inbox", "case_page", "report_form", "person_search")) + " ms | |")
     machine = data.get("machine", {})
     rows.append("")
     rows.append(f"Machine: {machine.get('cpus')} cores ({machine.get('cpu')}), {machine.get('memory_gib')} GiB, "

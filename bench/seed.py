@@ -24,8 +24,8 @@ T0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
 DEPARTMENTS = 1000
 
 
-def organisation_yaml(departments: int = DEPARTMENTS) -> str:
-    """A region, ten hospitals and `departments` departments, each with a leader and two employees."""
+def organisation_yaml(departments: int = DEPARTMENTS, staff: int = 2) -> str:
+    """A region, ten hospitals and `departments` departments, each with a leader and `staff` employees."""
     lines = ["units:", " - {id: region, name: Region, kind: region}"]
     lines += [f" - {{id: h{h}, name: Hospital {h}, kind: hospital, parent: region}}" for h in range(10)]
     lines += [f" - {{id: d{d}, name: Afdeling {d}, parent: h{d % 10}}}" for d in range(departments)]
@@ -34,18 +34,19 @@ def organisation_yaml(departments: int = DEPARTMENTS) -> str:
     for d in range(departments):
         lines += [f" - {{id: l{d}, name: Leder {d}, email: l{d}@bench.invalid, unit: d{d}}}",
                   f" - {{id: e{d}, name: Ansat {d}, unit: d{d}}}", f" - {{id: c{d}, name: Kollega {d}, unit: d{d}}}"]
+        lines += [f" - {{id: c{d}-{k}, name: Kollega {d}-{k}, unit: d{d}}}" for k in range(2, staff)]
     lines += ["roles:", " - {unit: region, role: leader, person: dir}"]
     lines += [f" - {{unit: h{h}, role: leader, person: hl{h}}}" for h in range(10)]
     lines += [f" - {{unit: d{d}, role: leader, person: l{d}}}" for d in range(departments)]
     return "\n".join(lines) + "\n"
 
 
-def open_service(url: str):
+def open_service(url: str, staff: int = 2):
     """The engine on `url` with the benchmark organisation and diagram, created if missing."""
     service = open_vaern(Settings(database_url=url, workflow_cache_size=0))
     if not service.definitions():
         org = Path(tempfile.mkdtemp()) / "org.yaml"
-        org.write_text(organisation_yaml(), encoding="utf-8")
+        org.write_text(organisation_yaml(staff=staff), encoding="utf-8")
         service.import_org(org, "bench", T0)
         service.deploy(DIAGRAM.read_bytes(), "simple.bpmn", "bench", T0)
     return service
