@@ -12,7 +12,7 @@ from .errors import (
 from .forms import FormField
 from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
-from .privacy import AccessLogEntry, CaseView, PurgeReport
+from .privacy import AccessGrantInfo, AccessLogEntry, CaseView, PurgeReport
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .scheduler import TimerScheduler
 from .service import Vaern, open_vaern
@@ -28,6 +28,6 @@ __all__ = [
     "VaernError", "FormField", "KNOWN_ROLES", "Vaern", "open_vaern", "CaseInfo",
     "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError", "CaseDiagram",
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
-    "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch",
+    "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

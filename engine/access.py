@@ -25,6 +25,8 @@ TIMELINE_ROLES = frozenset({"tr", "amr", "amg"})
 COMMITTEE_ROLES = frozenset({"lmu", "hmu", "rmu"})
 # In a confidential case only the leader (and whom the leader adds) sees it (K-H7).
 CONFIDENTIAL_ROLES = frozenset({"leader", "leaders_leader"})
+# Relations that make a person the case's leader, who decides whom else to let see it (K-H7).
+LEADER_RELATIONS = frozenset({f"task:{role}" for role in CONFIDENTIAL_ROLES})
 
 
 def level_for(kind: str, confidential: bool, relations: set[str], granted: bool) -> str:

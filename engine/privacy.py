@@ -9,9 +9,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import store
-from .access import level_for, may_see
+from .access import LEADER_RELATIONS, level_for, may_see
 from .clock import as_utc
-from .errors import CaseNotFound, NotAllowed, TaskNotFound
+from .errors import CaseNotFound, NotAllowed, NotFound, TaskNotFound
 from .models import (
     AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate, Timer,
 )
@@ -39,6 +39,15 @@ class AccessLogEntry:
     purpose: str
     level: str
     allowed: bool
+
+
+@dataclass(frozen=True)
+class AccessGrantInfo:
+    """A person the case's leader let see the whole case: who, by whom and when."""
+
+    person_id: str
+    granted_by: str
+    granted_at: datetime
 
 
 @dataclass(frozen=True)
@@ -103,13 +112,36 @@ class PrivacyCommands:
         now = as_utc(now)
         with self.uow() as uow:
             s = uow.session
-            roles = {r for r in self.involvement(leader_id, case_id) if r in ("task:leader", "task:leaders_leader")}
-            if not roles:
-                raise NotAllowed("only the case's leader can let others see it")
+            self._require_case_leader(case_id, leader_id, "only the case's leader can let others see it")
             self._org(s).require_people([person_id])
             s.merge(AccessGrant(case_id=case_id, person_id=person_id, granted_by=leader_id, granted_at=now))
             store.record(s, now, leader_id, "access_granted", case_id, person=person_id)
             uow.commit()
+
+    def access_grants(self, case_id: int, leader_id: str) -> list[AccessGrantInfo]:
+        """Whom the case's leader let see the whole case, oldest first; only the leader may ask."""
+        self._require_case_leader(case_id, leader_id, "only the case's leader sees whom it was shared with")
+        with self.uow() as uow:
+            rows = uow.session.scalars(select(AccessGrant).where(AccessGrant.case_id == case_id)
+                                       .order_by(AccessGrant.granted_at, AccessGrant.person_id))
+            return [AccessGrantInfo(g.person_id, g.granted_by, as_utc(g.granted_at)) for g in rows]
+
+    def withdraw_access(self, case_id: int, person_id: str, leader_id: str, now: datetime) -> None:
+        """The case's leader takes back a grant: the person sees the case only as their own part in it allows."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            self._require_case_leader(case_id, leader_id, "only the case's leader can take access back")
+            grant = s.get(AccessGrant, (case_id, person_id))
+            if grant is None:
+                raise NotFound(f"'{person_id}' has not been given access to case {case_id}")
+            s.delete(grant)
+            store.record(s, now, leader_id, "access_withdrawn", case_id, person=person_id)
+            uow.commit()
+
+    def _require_case_leader(self, case_id: int, person_id: str, message: str) -> None:
+        if not self.involvement(person_id, case_id) & LEADER_RELATIONS:
+            raise NotAllowed(message)
 
     def access_log_about(self, person_id: str, limit: int = 500) -> list[AccessLogEntry]:
         """Who read cases the person is a party to, and when (C-579/21), newest first."""

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine import NotAllowed
+from engine import NotAllowed, NotFound
 from engine.access import level_for
 from tests.conftest import ROOT, T0
 from tests.scenario import deploy_guideline, do
@@ -106,13 +106,19 @@ def test_a_serious_harassment_case_as_every_role(cases):
         v.grant_access(case.id, "kollega-akut", "tr-akut", T0)  # only the leader adds people
 
 
-def test_a_confidential_case_is_seen_by_the_leader_and_whom_the_leader_adds(cases):
-    v = cases
+def _confidential_case(v):
+    """A serious harassment case whose affected employee asked for confidentiality in the first talk."""
     case = v.start_case("harassment", "afd-akut", {
         "report_source": "affected", "kind": "offensive", "serious": True, "employee_id": "ansat-akut",
         "accused_id": "kollega-akut", "reporter_id": "ansat-akut", "description": "Nedsættende kommentarer"},
         "ansat-akut", T0)
     do(v, "leder-akut", case.id, "Task_ConversationSerious", T0, wants_confidentiality=True)
+    return case
+
+
+def test_a_confidential_case_is_seen_by_the_leader_and_whom_the_leader_adds(cases):
+    v = cases
+    case = _confidential_case(v)
     assert v.case(case.id).confidential
     v.fire_due_timers(T0 + timedelta(days=8))
     expected = {row: levels[2] for row, levels in matrix().items()}
@@ -122,6 +128,28 @@ def test_a_confidential_case_is_seen_by_the_leader_and_whom_the_leader_adds(case
     _expect(v, case.id, "anden-akut", expected["anyone else"])
     v.grant_access(case.id, "hr-hosp", "leder-akut", T0)
     _expect(v, case.id, "hr-hosp", expected["someone the leader added"])
+
+
+def test_the_leader_sees_whom_the_case_was_shared_with_and_can_take_it_back(cases):
+    v = cases
+    case = _confidential_case(v)
+    v.grant_access(case.id, "hr-hosp", "leder-akut", T0)
+    v.grant_access(case.id, "anden-akut", "leder-akut", T0 + timedelta(minutes=1))
+    grants = v.access_grants(case.id, "leder-akut")
+    assert [(g.person_id, g.granted_by, g.granted_at) for g in grants] == [
+        ("hr-hosp", "leder-akut", T0), ("anden-akut", "leder-akut", T0 + timedelta(minutes=1))]
+    with pytest.raises(NotAllowed):
+        v.access_grants(case.id, "hr-hosp")  # being let in is not leading the case
+    with pytest.raises(NotAllowed):
+        v.withdraw_access(case.id, "anden-akut", "hr-hosp", T0)
+    v.withdraw_access(case.id, "anden-akut", "leder-akut", T0 + timedelta(hours=1))
+    _expect(v, case.id, "anden-akut", "none")
+    _expect(v, case.id, "hr-hosp", "full")
+    assert [g.person_id for g in v.access_grants(case.id, "leder-akut")] == ["hr-hosp"]
+    [withdrawn] = [e for e in v.events(case_id=case.id) if e.action == "access_withdrawn"]
+    assert (withdrawn.actor, withdrawn.details) == ("leder-akut", {"person": "anden-akut"})
+    with pytest.raises(NotFound):
+        v.withdraw_access(case.id, "anden-akut", "leder-akut", T0)  # nothing left to take back
 
 
 def test_a_violence_case_as_every_role(cases):

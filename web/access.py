@@ -8,12 +8,11 @@ from __future__ import annotations
 from flask import abort
 
 from engine import CaseView, TaskDetail
+from engine.access import LEADER_RELATIONS
 
 from .helpers import me, now, service
 
 LEVELS = ("none", "status", "timeline", "full")
-# Relations that make a person the case's leader, who may let others see it (K-H7).
-LEADER_RELATIONS = frozenset({"task:leader", "task:leaders_leader"})
 
 
 def at_least(level: str, wanted: str) -> bool:

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 
+from engine import NotFound
+
 from .access import at_least, leads_case, view_case
 from .helpers import me, names, now, service
 from .people import read_person
@@ -46,9 +48,10 @@ def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, g
         data = [(labels.get(key, key), key, _shown(key, value)) for key, value in sorted(view.case.data.items())
                 if key not in hidden and not key.endswith("_units") and value not in (None, "")]
     can_grant = level == "full" and leads_case(case_id)
+    grants = vaern.access_grants(case_id, me().id) if can_grant else []
     return render_template("case.html", case=view.case, level=level, tasks=tasks, timeline=timeline_rows(view, tasks),
                            data=data, show_names=level == "full", can_grant=can_grant, grant_text=grant_text,
-                           grant_errors=grant_errors or {}), status
+                           grants=grants, grant_errors=grant_errors or {}), status
 
 
 @bp.route("/<int:case_id>/diagram.json")
@@ -74,6 +77,22 @@ def grant(case_id: int):
     name = service().person_names([person_id])[person_id]
     service().grant_access(case_id, person_id, me().id, now())
     flash(_("%(name)s can now see the whole case.", name=name), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.route("/<int:case_id>/grants/<person_id>/withdraw", methods=["POST"])
+def withdraw(case_id: int, person_id: str):
+    """The case's leader takes back access given earlier; the person keeps only what their own part allows."""
+    view_case(case_id, "grant", wanted="full")
+    if not leads_case(case_id):
+        abort(403)
+    name = names().get(person_id, person_id)
+    try:
+        service().withdraw_access(case_id, person_id, me().id, now())
+    except NotFound:
+        flash(_("%(name)s had not been given access to the case; nothing was changed.", name=name), "info")
+    else:
+        flash(_("%(name)s no longer sees the whole case.", name=name), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

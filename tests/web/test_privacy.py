@@ -1,8 +1,9 @@
-"""A person's own access log, the administrator's log and CSV export, giving access, and the outbox page."""
+"""A person's own access log, the administrator's log and CSV export, giving and taking back access, and the outbox page."""
 from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timezone
 
 from tests.web.conftest import login, start_harassment, start_violence, task_of
 
@@ -93,6 +94,28 @@ def test_the_leader_gives_access_and_the_person_then_sees_the_whole_case(client,
     assert 'data-level="full"' in html and "Bliver holdt udenfor" in html
     assert "Giv adgang" not in html, "only the case's leader gives access"
     assert client.post(f"/cases/{case.id}/grant", data={"person_id": "tr-akut"}).status_code == 403
+
+
+def test_the_leader_sees_whom_access_was_given_and_takes_it_back(client, vaern):
+    case = start_harassment(vaern, description="Bliver holdt udenfor")
+    task_of(vaern, "leder-akut", case.id)
+    vaern.grant_access(case.id, "hr-hosp", "leder-akut", datetime.now(timezone.utc))
+    login(client, "hr-hosp")
+    assert "Har fået adgang" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert client.post(f"/cases/{case.id}/grants/hr-hosp/withdraw").status_code == 403
+    login(client, "leder-akut")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Har fået adgang" in html and "Hanne HR" in html and "af Lene Leder" in html
+    assert f'action="/cases/{case.id}/grants/hr-hosp/withdraw"' in html
+    response = client.post(f"/cases/{case.id}/grants/hr-hosp/withdraw")
+    assert response.status_code == 302
+    html = client.get(response.location).get_data(as_text=True)
+    assert "Hanne HR ser ikke længere hele sagen." in html and "Hanne HR har ikke længere den givne adgang" in html
+    assert "Har fået adgang" not in html
+    again = client.post(f"/cases/{case.id}/grants/hr-hosp/withdraw", follow_redirects=True)
+    assert "Hanne HR havde ikke fået adgang til sagen; intet er ændret." in again.get_data(as_text=True)
+    login(client, "hr-hosp")
+    assert client.get(f"/cases/{case.id}").status_code == 403
 
 
 def test_the_outbox_page_is_for_administrators(client, vaern):
