@@ -57,7 +57,7 @@ class CaseQueries:
             values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
             documentation = task.task_spec.documentation
             self._give_back(s, case, workflow)
-            return TaskDetail(info, documentation, fields, values)
+            return TaskDetail(info, documentation, fields, values, case.kind, case.serious, case.escalated)
 
     def case(self, case_id: int) -> CaseInfo:
         """A case's status, flags and current data."""

@@ -61,12 +61,16 @@ class InboxItem:
 
 @dataclass(frozen=True)
 class TaskDetail:
-    """An open task with what its page needs: instructions, form fields and current values."""
+    """An open task with what its page needs: instructions, form fields, current values and the case's
+    kind and marks (what an inbox line shows, never the case's contents)."""
 
     task: TaskInfo
     documentation: str | None
     fields: tuple[FormField, ...]
     values: dict[str, Any]
+    case_kind: str
+    serious: bool
+    escalated: bool
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,6 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
         shown = {f.id: values.get(f.id) for f in detail.fields}
     errors = {key: localized(message) for key, message in (errors or {}).items()}
     people = {f.id: person_text(shown.get(f.id)) for f in detail.fields if f.id.endswith("_id")}
-    # What the page says about the case comes from the person's own inbox line: kind and marks, no contents.
-    item = next((i for i in service().inbox(me().id, now()) if i.task_id == task.id), None)
     history = None
     if task.role in HISTORY_ROLES:
         try:
@@ -36,7 +34,7 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
             view = None
         if view is not None:
             history = timeline_rows(view, service().tasks_of_case(task.case_id))
-    return render_template("task.html", detail=detail, task=task, item=item, tags=tags, history=history,
+    return render_template("task.html", detail=detail, task=task, tags=tags, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people), status
 
 

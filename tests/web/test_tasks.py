@@ -20,6 +20,17 @@ def test_the_task_page_shows_instructions_without_tags_and_the_form(client, vaer
     assert 'type="checkbox" id="defusing_started"' in html and 'id="someone_to_talk_to"' in html
 
 
+def test_the_task_page_names_the_case_kind_and_its_marks(client, vaern):
+    case = start_violence(vaern, serious=True)
+    item = task_of(vaern, "leder-akut", case.id)
+    login(client, "leder-akut")
+    html = client.get(f"/tasks/{item.task_id}").get_data(as_text=True)
+    assert "Vold fra borgere, patienter eller pårørende" in html and '<span class="mark serious">Alvorlig</span>' in html
+    plain = start_violence(vaern)
+    html = client.get(f"/tasks/{task_of(vaern, 'leder-akut', plain.id).task_id}").get_data(as_text=True)
+    assert "Vold fra borgere" in html and '<span class="mark serious">' not in html
+
+
 def test_fields_ending_in_id_take_a_person_by_name_and_never_list_the_organisation(client, vaern):
     case = start_violence(vaern, witnesses_present=True)
     now = datetime.now(timezone.utc)
