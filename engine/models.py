@@ -248,3 +248,13 @@ class Event(Base):
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), nullable=True, index=True)
     task_id: Mapped[Optional[str]] = mapped_column(String(36), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LoginFailure(Base):
+    """One failed log-in, counted for its login name and for its client address (`key`), in the
+    database so that every web process counts the same attempts."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from engine import UnknownPerson
 
 from . import LANGUAGES
-from .helpers import service
+from .helpers import now, service
 
 bp = Blueprint("auth", __name__)
 
@@ -44,13 +44,13 @@ def login():
         password = request.form.get("password", "")
         throttle = current_app.extensions["vaern_login_throttle"]
         address = request.remote_addr or "-"
-        if throttle.blocked(login_value, address):
+        if throttle.blocked(login_value, address, now()):
             error, status = _("Too many failed attempts. Wait 15 minutes and try again."), 429
             person = None
         else:
             person = None if len(password) > MAX_PASSWORD_LENGTH else service().authenticate(login_value, password)
             if person is None:
-                throttle.failed(login_value, address)
+                throttle.failed(login_value, address, now())
                 error, status = _("Wrong user name or password."), 401
             else:
                 throttle.succeeded(login_value)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
-from collections import deque
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, request
+
+from engine.login_throttle import LoginThrottle
 
 # Nothing inline: the bpmn-js viewer sets its styles through the DOM, which a policy does not block, and
 # the browser test fails on any violation on a case page.
@@ -57,8 +57,9 @@ def defaults(app: Flask, given: dict[str, Any]) -> None:
 def register(app: Flask) -> None:
     """Add the security headers to every response and keep a log-in throttle for the app."""
     app.extensions["vaern_login_throttle"] = LoginThrottle(
-        app.config.get("VAERN_LOGIN_ATTEMPTS", 5), app.config.get("VAERN_LOGIN_ATTEMPTS_PER_ADDRESS", 20),
-        app.config.get("VAERN_LOGIN_WINDOW_SECONDS", 15 * 60))
+        app.extensions["vaern"], app.config.get("VAERN_LOGIN_ATTEMPTS", 5),
+        app.config.get("VAERN_LOGIN_ATTEMPTS_PER_ADDRESS", 20),
+        timedelta(seconds=app.config.get("VAERN_LOGIN_WINDOW_SECONDS", 15 * 60)))
 
     def _limit_forms():
         # Werkzeug reads an url-encoded body whole, so its per-field limit cannot apply: cap the body instead.
@@ -77,49 +78,3 @@ def register(app: Flask) -> None:
             # Pages about cases must not linger in shared caches or the browser's back-forward store.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-
-class LoginThrottle:
-    """Failed log-ins per login name and per client address in a sliding window, kept in memory.
-
-    An address gets more attempts than a name: a hospital's staff may all reach the service through one
-    proxy address. Each process counts on its own; with several workers the limit is per worker, which
-    still stops guessing at any useful speed.
-    """
-
-    def __init__(self, per_login: int, per_address: int, window_seconds: float, clock=time.monotonic):
-        self.limits = {"login": per_login, "ip": per_address}
-        self.window = window_seconds
-        self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, login: str, address: str) -> bool:
-        """True when the login name or the address has used up its failed attempts."""
-        with self._lock:
-            return any(len(self._recent(key)) >= self.limits[key.split(":", 1)[0]]
-                       for key in self._keys(login, address))
-
-    def failed(self, login: str, address: str) -> None:
-        """Count one failed attempt for the login name and for the address."""
-        with self._lock:
-            for key in self._keys(login, address):
-                self._recent(key).append(self.clock())
-
-    def succeeded(self, login: str) -> None:
-        """A correct password clears the login name's count (the address keeps its own)."""
-        with self._lock:
-            self._failures.pop(f"login:{login.lower()}", None)
-
-    def _keys(self, login: str, address: str) -> tuple[str, str]:
-        return f"login:{login.lower()}", f"ip:{address}"
-
-    def _recent(self, key: str) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        limit = self.clock() - self.window
-        while times and times[0] < limit:
-            times.popleft()
-        if not times and len(self._failures) > 10_000:
-            self._failures.pop(key, None)  # keep memory bounded under a spray of names
-            times = self._failures.setdefault(key, deque())
-        return times

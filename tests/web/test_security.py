@@ -1,6 +1,8 @@
 """Web hardening: headers, cookies, log-in throttling, size and type limits, escaping, and no stack traces."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from engine.forms import MAX_TEXT_LENGTH
 from tests.web.conftest import login, make_app, start_violence, task_of
 from web.helpers import MAX_TEXT_LENGTH as WEB_MAX_TEXT_LENGTH
@@ -54,16 +56,29 @@ def test_many_failed_log_ins_from_one_address_are_stopped(db_path):
     app.extensions["vaern"].db.dispose()
 
 
-def test_the_throttle_forgets_after_the_window():
-    from web.security import LoginThrottle
+def test_the_throttle_forgets_after_the_window(vaern):
+    from engine.login_throttle import LoginThrottle
 
-    clock = [0.0]
-    throttle = LoginThrottle(2, 10, 900, clock=lambda: clock[0])
-    throttle.failed("x", "1.2.3.4")
-    throttle.failed("X", "1.2.3.4")
-    assert throttle.blocked("x", "5.6.7.8")
-    clock[0] = 901
-    assert not throttle.blocked("x", "5.6.7.8")
+    t0 = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
+    throttle = LoginThrottle(vaern, 2, 10, timedelta(minutes=15))
+    throttle.failed("x", "1.2.3.4", t0)
+    throttle.failed("X", "1.2.3.4", t0 + timedelta(minutes=1))
+    assert throttle.blocked("x", "5.6.7.8", t0 + timedelta(minutes=2)), "names count whatever their case"
+    assert not throttle.blocked("x", "5.6.7.8", t0 + timedelta(minutes=15, seconds=1))
+    throttle.succeeded("x")
+    assert not throttle.blocked("x", "5.6.7.8", t0 + timedelta(minutes=2)), "the right password clears the name"
+
+
+def test_every_web_process_counts_the_same_failed_log_ins(db_path):
+    # Two apps on one database stand for two gunicorn workers: the attempts add up across them.
+    first, second = make_app(db_path), make_app(db_path)
+    clients = [first.test_client(), second.test_client()]
+    for attempt in range(5):
+        assert login(clients[attempt % 2], "ansat-akut", "forkert-kode").status_code == 401
+    for client in clients:
+        assert login(client, "ansat-akut").status_code == 429
+    for app in (first, second):
+        app.extensions["vaern"].db.dispose()
 
 
 def test_an_error_is_a_danish_page_without_a_stack_trace(db_path):
