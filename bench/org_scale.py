@@ -9,7 +9,6 @@ person fields.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time

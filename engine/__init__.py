@@ -1,4 +1,6 @@
 """vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
+from .access import LEADER_RELATIONS
+from .accounts import DEMO_PASSWORD
 from .config import Settings
 from .definitions import ParsedDefinition, check_files, validate
 from .deployment import DefinitionNotFound, DeployPreview
@@ -10,6 +12,7 @@ from .errors import (
     VaernError,
 )
 from .forms import FormField
+from .login_throttle import LoginThrottle
 from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
 from .privacy import AccessGrantInfo, AccessLogEntry, CaseView, PurgeReport
@@ -29,5 +32,6 @@ __all__ = [
     "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError", "CaseDiagram",
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
+    "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_PASSWORD_LENGTH = 8
+DEMO_PASSWORD = "vaern-demo"  # every demo account's password (`vaern demo`, `make run`)
 
 
 def hash_password(password: str) -> str:

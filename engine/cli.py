@@ -247,7 +247,6 @@ def trace(requirements: Path, scope_file: Path, files: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
-DEMO_PASSWORD = "vaern-demo"
 DEMO_ORG = Path("demo/organisation.yaml")
 DEMO_ADMIN = "koncern-hr"
 

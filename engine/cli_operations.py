@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from .cli import CLI_USER, DEMO_ADMIN, DEMO_ORG, DEMO_PASSWORD, _bpmn_paths, _now, _service, _when, cli
+from .accounts import DEMO_PASSWORD
+from .cli import CLI_USER, DEMO_ADMIN, DEMO_ORG, _bpmn_paths, _now, _service, _when, cli
 
 @cli.group(name="account")
 def account_group() -> None:

@@ -119,13 +119,6 @@ def check_expression(expression: str) -> str | None:
     return None
 
 
-def names_in(expression: str) -> set[str]:
-    """Variable names an allowed expression reads (function names excluded)."""
-    tree = ast.parse(expression.strip(), mode="eval")
-    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - called
-
-
 def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
     """Evaluate an allowed expression against `names`; an ISO literal evaluates to itself."""
     text = (expression or "").strip()

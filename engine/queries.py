@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from . import store
 from . import workflow as wf_ops
 from .accounts import check_password
 from .clock import as_utc, frozen_at
 from .directory import PersonChoice, PersonMatch
-from .errors import CaseNotFound, TaskNotFound, UnknownPerson
+from .errors import TaskNotFound, UnknownPerson
 from .forms import form_fields
 from .models import Account, Case, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
 from .views import (
@@ -164,9 +165,7 @@ class CaseQueries:
         """How a person is involved in a case: 'reporter', 'party:<role>', 'task:<role>' (may be empty)."""
         with self.uow() as uow:
             s = uow.session
-            case = s.get(Case, case_id)
-            if case is None:
-                raise CaseNotFound(f"no case with id {case_id}")
+            case = store.get_case(s, case_id)
             found = {f"party:{key[:-3]}" for key, value in (case.parties or {}).items() if value == person_id}
             if case.created_by == person_id:
                 found.add("reporter")
@@ -181,9 +180,7 @@ class CaseQueries:
         now = as_utc(now)
         with self.uow() as uow:
             s = uow.session
-            case = s.get(Case, case_id)
-            if case is None:
-                raise CaseNotFound(f"no case with id {case_id}")
+            case = store.get_case(s, case_id)
             definition = case.definition
             completed, current = self._read_workflow(case, wf_ops.element_states)
             overdue = set(s.scalars(select(Task.spec_id).where(Task.case_id == case_id, Task.state == "open",
@@ -209,18 +206,14 @@ class CaseQueries:
         """Names of the messages an open case would accept now (none for a closed case)."""
         with self.uow() as uow:
             s = uow.session
-            case = s.get(Case, case_id)
-            if case is None:
-                raise CaseNotFound(f"no case with id {case_id}")
+            case = store.get_case(s, case_id)
             if case.status != "open":
                 return set()
             with frozen_at(as_utc(now)):
                 return self._read_workflow(case, wf_ops.waiting_message_names)
 
     def _case_definition(self, s: Session, case_id: int):
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseNotFound(f"no case with id {case_id}")
+        case = store.get_case(s, case_id)
         return self._parsed(case.definition)
 
     def _person_info(self, s: Session, person_id: str) -> PersonInfo:
@@ -244,9 +237,7 @@ class CaseQueries:
 
     def _case_info(self, s: Session, case_id: int, with_data: bool = False) -> CaseInfo:
         s.expire_all()
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseNotFound(f"no case with id {case_id}")
+        case = store.get_case(s, case_id)
         definition = case.definition
         data = {}
         if with_data and case.status != "purged":

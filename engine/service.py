@@ -20,7 +20,7 @@ from .org_snapshot import ORG_REVISION, OrgCache, OrgSnapshot
 from .workflow_cache import WorkflowCache
 from .deployment import DeploymentCommands
 from .errors import (
-    CaseNotFound, InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
+    InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
     UnknownCaseKind, UnknownUnit,
 )
 from .forms import coerce_values, form_fields
@@ -101,10 +101,6 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             uow.commit()
         self.specs.put(parsed)
         return _definition_info(row)
-
-    def deploy_directory(self, directory: Path, user: str, now: datetime) -> list[DefinitionInfo]:
-        """Deploy every *.bpmn file in a directory (unchanged files are no-ops)."""
-        return [self.deploy(p.read_bytes(), str(p), user, now) for p in sorted(directory.glob("*.bpmn"))]
 
     def definitions(self) -> list[DefinitionInfo]:
         """Every deployed version, newest first within each kind."""
@@ -336,9 +332,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
     # -- loading -----------------------------------------------------------------------------
 
     def _load_case(self, s: Session, case_id: int):
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseNotFound(f"no case with id {case_id}")
+        case = store.get_case(s, case_id)
         return self._with_workflow(s, case)
 
     def _with_workflow(self, s: Session, case: Case):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from . import workflow as wf_ops
 from . import writes
 from .clock import as_utc
-from .errors import ConcurrentUpdate
+from .errors import CaseNotFound, ConcurrentUpdate
 from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
 from .writes import Change, queue_rows
 
@@ -25,6 +25,14 @@ _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "ca
 
 
 _LOADED_PROJECTIONS = "vaern_loaded_projections"
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    """The case's row; CaseNotFound if there is none."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise CaseNotFound(f"no case with id {case_id}")
+    return case
 
 
 def record(session: Session, now: datetime, actor: str, action: str, case_id: int | None = None,

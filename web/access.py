@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from engine import CaseView, TaskDetail
-from engine.access import LEADER_RELATIONS
+from engine import LEADER_RELATIONS, CaseView, TaskDetail
 
 from .helpers import me, now, service
 

@@ -8,7 +8,7 @@ from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_tem
                    url_for)
 from flask_babel import gettext as _
 
-from engine import UnknownPerson
+from engine import DEMO_PASSWORD, UnknownPerson
 
 from . import LANGUAGES
 from .helpers import now, service
@@ -18,12 +18,6 @@ bp = Blueprint("auth", __name__)
 MAX_LOGIN_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
 PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js"}
-
-
-def _demo_password() -> str:
-    from engine.cli import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
 
 
 def _safe_target(target: str | None) -> str:
@@ -63,7 +57,7 @@ def login():
             return redirect(_safe_target(request.form.get("next")))
     demo_people = service().people() if current_app.config["VAERN_DEMO"] else []
     return render_template("login.html", error=error, login_value=login_value, demo_people=demo_people,
-                           demo_password=_demo_password() if demo_people else None,
+                           demo_password=DEMO_PASSWORD if demo_people else None,
                            next=request.values.get("next", "")), status
 
 

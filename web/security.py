@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from engine.login_throttle import LoginThrottle
+from engine import LoginThrottle
 
 # Nothing inline: the bpmn-js viewer sets its styles through the DOM, which a policy does not block, and
 # the browser test fails on any violation on a case page.

@@ -126,9 +126,14 @@ class Walker:
         self.shot(f"case {case_id} status")
 
 
-def _case_id(walker: Walker) -> int:
+def _send_report(walker: Walker) -> int:
+    """Send the filled report form; the id of the case it started, from the thank-you message."""
+    walker.shot("report filled")
+    walker.page.get_by_role("button", name="Send anmeldelsen").click()
     text = walker.page.inner_text(".flash-success")
-    return int(re.search(r"sag (\d+)", text).group(1))
+    case_id = int(re.search(r"sag (\d+)", text).group(1))
+    walker.shot("my reports")
+    return case_id
 
 
 def test_a_violence_case_from_the_report_to_closed(server, browser):
@@ -153,10 +158,7 @@ def test_a_violence_case_from_the_report_to_closed(server, browser):
     w.page.check("input[name=witnesses_present]")
     w.page.fill("#witnesses", "Karl Kollega")
     w.page.fill("#description", "En patient slog ud efter mig under en undersøgelse.")
-    w.shot("report filled")
-    w.page.get_by_role("button", name="Send anmeldelsen").click()
-    case_id = _case_id(w)
-    w.shot("my reports")
+    case_id = _send_report(w)
     w.case_page(case_id, current="first_talk")
 
     w.login("leder-akut")
@@ -211,10 +213,7 @@ def test_a_harassment_case_with_an_escalation_request_from_the_report_to_closed(
     w.page.wait_for_selector('#accused_id-people option[value="Karl Kollega (kollega-akut)"]', state="attached")
     w.page.fill("#accused_id", "Karl Kollega (kollega-akut)")
     w.page.fill("#description", "Jeg bliver gentagne gange holdt uden for fællesskabet og talt nedsættende om.")
-    w.shot("report filled")
-    w.page.get_by_role("button", name="Send anmeldelsen").click()
-    case_id = _case_id(w)
-    w.shot("my reports")
+    case_id = _send_report(w)
     w.page.get_by_role("button", name="Bed næste ledelsesniveau om hjælp").click()
     assert "Næste ledelsesniveau har fået en opgave" in w.page.inner_text(".flash-success")
     w.shot("escalation requested")
