@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +32,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def begin_writing(connection: Connection) -> None:
+    """On SQLite, take the database's write lock now, before this transaction reads anything.
+
+    SQLite has one writer at a time. A command that reads a case and then writes it must hold the lock
+    from its first read (BEGIN IMMEDIATE), or another command may save the case in between and this one
+    would have to fail. Waiting here (busy_timeout) is what serializes commands; on PostgreSQL the
+    case row is locked instead (store.lock_case). Nothing happens once the transaction has begun.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class UnitOfWork:

@@ -9,6 +9,7 @@ from typing import Callable
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
@@ -79,6 +80,8 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
         raise DefinitionError([Problem(filename, exc.line_number or None, exc.id or None, str(exc.args[0]))]) from exc
     except SpiffWorkflowException as exc:
         raise DefinitionError([Problem(filename, None, None, f"the workflow engine cannot read the diagram: {exc}")]) from exc
+    for each in (spec, *subprocess_specs.values()):
+        _wire_loops(each)
     notices = {}
     for event in process.iter():
         if isinstance(event.tag, str) and event.get("id"):
@@ -100,6 +103,20 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
         notices=notices,
         timer_expressions=timer_expressions,
     )
+
+
+def _wire_loops(spec) -> None:
+    """Tell every multi-instance or loop task when one of its instances completes, from the moment it is parsed.
+
+    SpiffWorkflow connects an instance's completion to its parent only when it creates the instances, on
+    the spec it shares between workflows. A process that did not start the case (another web worker, the
+    scheduler, any process after a restart) would complete every instance and never move on.
+    """
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            instance = spec.task_specs[task_spec.task_spec]
+            if not instance.completed_event.is_connected(task_spec.merge_child):
+                instance.completed_event.connect(task_spec.merge_child)
 
 
 class SpecCache:

@@ -136,12 +136,12 @@ class DeploymentCommands:
         """Whether one case may move to `to_version` (default: the newest version of its kind)."""
         with self.uow() as uow:
             s = uow.session
-            case, _, _ = self._load_case(s, case_id)
+            case, _, _ = self._load_case(s, case_id, lock=False)
             target = _newest(s, case.kind) if to_version is None else _version(s, case.kind, to_version)
             return self._migration_check(s, case_id, target)
 
     def _migration_check(self, s: Session, case_id: int, target: Definition) -> MigrationCheck:
-        case, parsed, workflow = self._load_case(s, case_id)
+        case, parsed, workflow = self._load_case(s, case_id, lock=False)
         current = case.definition
         return check(case_id, workflow, parsed, self._parsed(target), current.version, target.version, case.version)
 

@@ -53,12 +53,28 @@ class CaseQueries:
         with self.uow() as uow:
             s = uow.session
             info = self._task_info(s, task_id)
-            case, parsed, workflow, task = self._load_task(s, task_id)
+            case, parsed, workflow, task = self._load_task(s, task_id, lock=False)
             fields = tuple(form_fields(task.task_spec))
             values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
             documentation = task.task_spec.documentation
             self._give_back(s, case, workflow)
             return TaskDetail(info, documentation, fields, values, case.kind, case.serious, case.escalated)
+
+    def task_form(self, task_id: str) -> TaskDetail:
+        """A task's instructions and form as its diagram defines them, whatever the task's state, without values.
+
+        For showing someone their own typed answers again when the task closed while they were typing.
+        """
+        with self.uow() as uow:
+            s = uow.session
+            info = self._task_info(s, task_id)
+            case = store.get_case(s, info.case_id)
+            parsed = self._parsed(case.definition)
+            specs = [spec for process in (parsed.spec, *parsed.subprocess_specs.values())
+                     for spec in process.task_specs.values() if spec.bpmn_id == info.spec_id and spec.manual]
+            fields = tuple(form_fields(specs[0])) if specs else ()
+            documentation = specs[0].documentation if specs else None
+            return TaskDetail(info, documentation, fields, {}, case.kind, case.serious, case.escalated)
 
     def case(self, case_id: int) -> CaseInfo:
         """A case's status, flags and current data."""

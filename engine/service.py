@@ -39,6 +39,8 @@ _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
 # The organisation's revision comes along, so checking this process's org snapshot costs no query of its own.
 _TASK_WITH_CASE = (select(Case, Task.title, Task.state, ORG_REVISION.scalar_subquery())
                    .join(Task, Task.case_id == Case.id).where(Task.id == bindparam("task_id")))
+# The same for a command that changes the case: its row stays locked until the command ends (store.lock_case).
+_TASK_WITH_LOCKED_CASE = _TASK_WITH_CASE.with_for_update(of=Case)
 
 
 class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries):
@@ -331,8 +333,10 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
 
     # -- loading -----------------------------------------------------------------------------
 
-    def _load_case(self, s: Session, case_id: int):
-        case = store.get_case(s, case_id)
+    def _load_case(self, s: Session, case_id: int, lock: bool = True):
+        # A command locks the case before it reads it, so commands on one case never overtake each other;
+        # a read (lock=False) takes the case as it stands.
+        case = store.lock_case(s, case_id) if lock else store.get_case(s, case_id)
         return self._with_workflow(s, case)
 
     def _with_workflow(self, s: Session, case: Case):
@@ -365,9 +369,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         # deserialize it again (the web's task page, then the completion).
         self._workflows.put_back(case.id, case.version, (workflow, store.loaded_projection(s, case.id)))
 
-    def _load_task(self, s: Session, task_id: str):
-        # The case (with its definition) and the task's row in one query.
-        found = s.execute(_TASK_WITH_CASE, {"task_id": task_id}).first()
+    def _load_task(self, s: Session, task_id: str, lock: bool = True):
+        # The case (with its definition) and the task's row in one query; a command locks the case with it.
+        parameters = {"task_id": task_id}
+        found = (store.execute_locked(s, _TASK_WITH_LOCKED_CASE, parameters) if lock
+                 else s.execute(_TASK_WITH_CASE, parameters)).first()
         if found is None:
             raise TaskNotFound(f"no task with id '{task_id}'")
         s.info["vaern_org_revision"] = found[3] or ""

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from . import workflow as wf_ops
 from . import writes
 from .clock import as_utc
+from .db import begin_writing
 from .errors import CaseNotFound, ConcurrentUpdate
 from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
 from .writes import Change, queue_rows
@@ -33,6 +34,29 @@ def get_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise CaseNotFound(f"no case with id {case_id}")
     return case
+
+
+def lock_case(session: Session, case_id: int, skip_locked: bool = False) -> Case | None:
+    """The case's row, locked until this command ends, as the last command on it saved it.
+
+    Commands on one case run one after the other: a second one waits here until the first has committed,
+    then loads what it saved, so people doing different tasks of one case never undo each other's work.
+    With `skip_locked` (PostgreSQL), None when another command holds the case; CaseNotFound if there is none.
+    """
+    query = select(Case).where(Case.id == case_id).with_for_update(of=Case, skip_locked=skip_locked)
+    case = execute_locked(session, query.execution_options(populate_existing=True)).scalar()
+    if case is None and not skip_locked:
+        raise CaseNotFound(f"no case with id {case_id}")
+    return case
+
+
+def execute_locked(session: Session, statement, parameters: dict[str, Any] | None = None):
+    """Run a statement that selects case rows `FOR UPDATE OF case`, as the command's first read.
+
+    PostgreSQL locks the rows it returns; SQLite, which ignores FOR UPDATE, takes its write lock first.
+    """
+    begin_writing(session.connection())
+    return session.execute(statement, parameters or {})
 
 
 def record(session: Session, now: datetime, actor: str, action: str, case_id: int | None = None,

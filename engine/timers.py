@@ -2,8 +2,8 @@
 
 Two schedulers may run against one database. On PostgreSQL a case is claimed with
 `FOR UPDATE SKIP LOCKED`, so the other scheduler passes it by; on SQLite (one writer at a time) the
-version check on save is the compare-and-set. Either way a timer that fired is saved once: a loser's
-whole transaction, events included, is rolled back.
+claim takes the write lock and then looks again whether the timer is still due. Either way a timer
+that fired is saved once, and the version check on save stays as the last guard.
 """
 from __future__ import annotations
 
@@ -47,9 +47,10 @@ class TimerCommands:
     def _fire_case(self, case_id: int, now: datetime) -> int:
         with self.uow() as uow:
             s = uow.session
-            if not _claim(s, case_id, now):
+            claimed = _claim(s, case_id, now)
+            if claimed is None:
                 return 0
-            case, parsed, workflow = self._load_case(s, case_id)
+            case, parsed, workflow = self._with_workflow(s, claimed)
             # A timer row is what brought the case here: rewrite all its rows rather than only the
             # difference, so a row that does not match the workflow cannot bring it back every sweep.
             store.forget_loaded(s, case.id)
@@ -82,12 +83,11 @@ class TimerCommands:
             return uow.session.scalar(query)
 
 
-def _claim(s: Session, case_id: int, now: datetime) -> bool:
-    """Lock the case for this transaction if it still has a due timer; False if someone else has it."""
-    query = select(Case.id).where(Case.id == case_id, Case.status == "open")
-    if s.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    if s.scalar(query) is None:
-        return False
+def _claim(s: Session, case_id: int, now: datetime) -> Case | None:
+    """The case, locked for this transaction, if it is open and still has a due timer; None if someone else has it."""
+    case = store.lock_case(s, case_id, skip_locked=True)
+    if case is None or case.status != "open":
+        return None
     # Re-read after the lock: a scheduler that held it may just have fired these timers.
-    return s.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case_id, Timer.due_at <= now)) > 0
+    due = s.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case_id, Timer.due_at <= now))
+    return case if due else None

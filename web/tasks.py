@@ -18,7 +18,7 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 HISTORY_ROLES = {"leaders_leader"}
 
 
-def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
+def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, conflict: str | None = None):
     task = detail.task
     tags, instructions = split_documentation(detail.documentation)
     shown = dict(detail.values)
@@ -35,7 +35,8 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
         if view is not None:
             history = timeline_rows(view, service().tasks_of_case(task.case_id))
     return render_template("task.html", detail=detail, task=task, tags=tags, history=history,
-                           instructions=instructions, values=shown, errors=errors, people=people), status
+                           instructions=instructions, values=shown, errors=errors, people=people,
+                           conflict=conflict), status
 
 
 def _person_ids(detail: TaskDetail, values: dict) -> tuple[dict, dict[str, str]]:
@@ -81,19 +82,35 @@ def show(task_id: str):
     return detail if isinstance(detail, tuple) else _render(detail)
 
 
+def _typed_back(task_id: str):
+    """409: the task closed while the person was typing. Their answers come back so that nothing they wrote is lost."""
+    task = service().task(task_id)
+    if task.state == "completed" and task.completed_by == me().id:
+        message = _("The task is already done: you completed it before (perhaps in another window), so these "
+                    "answers were not saved again. They are shown below, so you can copy what you wrote.")
+    elif task.state == "completed":
+        message = _("The task is already done: %(who)s completed it while you were filling it in, so your answers "
+                    "were not saved. They are shown below, so you can copy what you wrote.", who=_who(task.completed_by))
+    else:
+        message = _("The task is no longer open: the case's course closed it while you were filling it in, so your "
+                    "answers were not saved. They are shown below, so you can copy what you wrote.")
+    return _render(service().task_form(task_id), request.form, {}, 409, conflict=message)
+
+
 @bp.route("/<task_id>", methods=["POST"])
 def complete(task_id: str):
     """Complete the task with the submitted form; a bad field comes back with its message (400)."""
-    detail = _open_detail(task_id)
-    if isinstance(detail, tuple):
-        return detail
+    try:
+        detail = view_task(task_id)
+    except TaskNotOpen:
+        return _typed_back(task_id)
     values, errors = _person_ids(detail, {f.id: request.form.get(f.id) for f in detail.fields})
     if errors:
         return _render(detail, request.form, errors, 400)
     try:
         case = service().complete_task(task_id, values, me().id, now())
     except TaskNotOpen:
-        return _not_open(service().task(task_id))
+        return _typed_back(task_id)
     except InvalidInput as exc:
         return _render(detail, request.form, exc.errors, 400)
     if case.status == "closed":

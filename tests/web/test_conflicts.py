@@ -1,0 +1,70 @@
+"""Two people on one case through the web: different tasks both go through; a real clash keeps what was typed."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tests.scenario import filled
+from tests.test_concurrency import _twenty_committees
+from tests.web.conftest import login, make_app, start_violence, task_of
+
+FIRST_TALK = {"contact_initiated_by": "leader", "first_talk_date": "2026-01-06",
+              "someone_to_talk_to": "Mit eget svar 4711"}
+
+
+def test_a_task_done_elsewhere_while_typing_shows_the_form_again_with_what_was_typed(client, vaern):
+    case = start_violence(vaern)
+    item = task_of(vaern, "leder-akut", case.id)
+    login(client, "leder-akut")
+    assert client.get(f"/tasks/{item.task_id}").status_code == 200
+    # Meanwhile the task is done in another browser tab.
+    vaern.complete_task(item.task_id, {**FIRST_TALK, "someone_to_talk_to": "fra den anden fane"}, "leder-akut",
+                        datetime.now(timezone.utc))
+    response = client.post(f"/tasks/{item.task_id}", data=FIRST_TALK)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Opgaven er allerede udført: du har udført den før" in html
+    assert 'value="Mit eget svar 4711"' in html, "what the person typed comes back"
+    assert "Udfør opgaven" not in html, "a done task offers no submit button"
+    assert vaern.case(case.id).data["someone_to_talk_to"] == "fra den anden fane"
+
+
+def test_twenty_chairs_submitting_their_tasks_of_one_case_through_two_web_workers_all_succeed(db_path, tmp_path):
+    # Two apps on one database stand for two gunicorn workers; each chair submits their own LMU task.
+    apps = [make_app(db_path), make_app(db_path)]
+    vaern = apps[0].extensions["vaern"]
+    now = datetime.now(timezone.utc)
+    vaern.import_org(Path(_twenty_committees(tmp_path)), "admin", now)
+    case = vaern.start_case("annual_med", "region", {"year": 2026}, "rmu-1", now)
+    tasks = [t for t in vaern.tasks_of_case(case.id) if t.state == "open"]
+    forms = {t.assignee_id: (t.id, _as_form(filled(vaern, t.id))) for t in tasks}
+    clients = {}
+    for number, person in enumerate(sorted(forms)):
+        clients[person] = apps[number % 2].test_client()
+        with clients[person].session_transaction() as session:
+            session.update(person_id=person, since=time.time())
+    ready = threading.Barrier(len(forms), timeout=60)
+    answers = {}
+
+    def submit(person):
+        task_id, form = forms[person]
+        ready.wait()
+        answers[person] = clients[person].post(f"/tasks/{task_id}", data=form).status_code
+
+    threads = [threading.Thread(target=submit, args=(p,)) for p in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert answers == {person: 302 for person in forms}
+    states = {t.id: t.state for t in vaern.tasks_of_case(case.id)}
+    assert all(states[task_id] == "completed" for task_id, _ in forms.values())
+    for app in apps:
+        app.extensions["vaern"].db.dispose()
+
+
+def _as_form(values: dict) -> dict[str, str]:
+    """Typed answers as a browser posts them: booleans as a ticked box or nothing."""
+    return {k: ("on" if v is True else str(v)) for k, v in values.items() if v is not False and v is not None}
