@@ -15,7 +15,8 @@ from .forms import FormField
 from .login_throttle import LoginThrottle
 from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
-from .privacy import AccessGrantInfo, AccessLogEntry, CaseView, PurgeReport
+from .grants import AccessGrantInfo, ConsentInfo, GrantRefused
+from .privacy import AccessLogEntry, CaseView, PurgeReport
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .scheduler import TimerScheduler
 from .service import Vaern, open_vaern
@@ -32,6 +33,6 @@ __all__ = [
     "DefinitionInfo", "EventInfo", "InboxItem", "TaskDetail", "TaskInfo", "WorkflowError", "CaseDiagram",
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
-    "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle",
+    "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle", "ConsentInfo", "GrantRefused",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

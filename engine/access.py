@@ -1,8 +1,9 @@
 """The one access policy: who may see how much of a case. docs/access.md is this table in prose.
 
 A viewer's relations to a case come from `involvement` ('party:employee', 'task:leader',
-'reporter', …) plus an explicit grant by the case's leader. The policy maps them, per case kind
-and confidentiality, to a level:
+'reporter', …) plus an explicit grant by the case's leader (which, in a confidential case, counts only
+with the affected employee's consent). The policy maps them, per case kind and confidentiality, to a
+level:
 
 - `full`: the case's data and its timeline with names;
 - `timeline`: status and the timeline with roles instead of names, no case data;
@@ -29,12 +30,20 @@ CONFIDENTIAL_ROLES = frozenset({"leader", "leaders_leader"})
 LEADER_RELATIONS = frozenset({f"task:{role}" for role in CONFIDENTIAL_ROLES})
 
 
-def level_for(kind: str, confidential: bool, relations: set[str], granted: bool) -> str:
-    """How much of a case a viewer with these relations may see."""
+def level_for(kind: str, confidential: bool, relations: set[str], granted: bool, consented: bool = False) -> str:
+    """How much of a case a viewer with these relations may see.
+
+    `granted`: the case's leader let the viewer see the case; `consented`: the affected employee agreed
+    that the viewer may be let in, which a grant needs once the case is confidential (K-H7).
+    """
     tasks = {r.split(":", 1)[1] for r in relations if r.startswith("task:")}
     parties = {r.split(":", 1)[1] for r in relations if r.startswith("party:")}
+    # The accused sees nothing of the case itself, whatever else they are or were given (K-H6, K-H11, LAW-6):
+    # only what a task in the `accused` lane shows on its own page.
+    if "accused" in parties:
+        return "none"
     levels = ["none"]
-    if granted:
+    if granted and (consented or not confidential):
         levels.append("full")
     if kind == "annual_med" and tasks & COMMITTEE_ROLES:
         levels.append("full")
@@ -46,9 +55,6 @@ def level_for(kind: str, confidential: bool, relations: set[str], granted: bool)
             levels.append("full")
         if tasks & TIMELINE_ROLES:
             levels.append("timeline")
-    # The accused sees nothing of the case itself, whatever else they are (K-H6, K-H11).
-    if "accused" in parties:
-        return max(levels, key=LEVELS.index) if granted else "none"
     if "employee" in parties:
         levels.append("timeline")  # the affected follows their own case, step by step
     if "reporter" in relations or "reporter" in parties or "colleague" in parties or "colleague" in tasks:

@@ -77,10 +77,11 @@ def scheduler(sweep_seconds: int) -> None:
 @cli.command()
 @click.option("--unsent", is_flag=True, help="only mail not sent yet")
 def outbox(unsent: bool) -> None:
-    """Show the e-mail outbox (what was or will be sent; without SMTP settings mail stays here)."""
+    """Show the e-mail outbox's delivery status (to whom, sent or not; never what a mail says)."""
     for mail in _service().outbox(unsent_only=unsent):
         state = f"sent {_when(mail.sent_at)}" if mail.sent_at else f"waiting ({mail.attempts} attempts)"
-        click.echo(f"{mail.id:>6} {_when(mail.created_at)} {mail.recipient:<32} {mail.subject:<40} {state}")
+        error = f"  {mail.last_error}" if mail.last_error and not mail.sent_at else ""
+        click.echo(f"{mail.id:>6} {_when(mail.created_at)} {mail.recipient:<32} {state}{error}")
 
 
 @cli.command(name="access-log")

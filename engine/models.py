@@ -200,6 +200,16 @@ class AccessGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AccessConsent(Base):
+    """Someone the affected employee agrees may be let into their confidential case (K-H7)."""
+
+    __tablename__ = "access_consent"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    given_by: Mapped[str] = mapped_column(String(100))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AccessLog(Base):
     """One read of a case (page, task, export, API): who, when, what, and whether it was allowed."""
 

@@ -26,13 +26,15 @@ class NoticeInfo:
 
 @dataclass(frozen=True)
 class OutboxInfo:
-    """An e-mail in the outbox, sent or not."""
+    """An e-mail in the outbox, sent or not: to whom and how its delivery went, never what it says.
+
+    Subject and body stay in the outbox table for sending: a task's title tells which part a person has
+    in a case (a hearing goes to the accused), which is no administrator's business.
+    """
 
     id: int
     person_id: str
     recipient: str
-    subject: str
-    body: str
     created_at: datetime
     sent_at: datetime | None
     attempts: int
@@ -65,13 +67,14 @@ class NoticeQueries:
             uow.commit()
 
     def outbox(self, unsent_only: bool = False, limit: int = 200) -> list[OutboxInfo]:
-        """E-mails in the outbox, newest first (for administrators; they carry no case content)."""
+        """The outbox's delivery status, newest first, for administrators: recipients and attempts, no contents."""
         with self.uow() as uow:
-            query = select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)
+            query = select(OutboxMail.id, OutboxMail.person_id, OutboxMail.recipient, OutboxMail.created_at,
+                           OutboxMail.sent_at, OutboxMail.attempts, OutboxMail.last_error) \
+                .order_by(OutboxMail.id.desc()).limit(limit)
             if unsent_only:
                 query = query.where(OutboxMail.sent_at.is_(None))
-            return [OutboxInfo(m.id, m.person_id, m.recipient, m.subject, m.body, m.created_at, m.sent_at,
-                               m.attempts, m.last_error) for m in uow.session.scalars(query)]
+            return [OutboxInfo(*row) for row in uow.session.execute(query)]
 
     def send_mail(self, now: datetime) -> int:
         """Send what waits in the outbox over SMTP, if SMTP is set up; returns how many were sent."""

@@ -9,11 +9,13 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import store
-from .access import LEADER_RELATIONS, level_for, may_see
+from .access import level_for, may_see
 from .clock import as_utc
-from .errors import CaseNotFound, NotAllowed, NotFound, TaskNotFound
+from .errors import NotAllowed
+from .grants import GrantCommands
 from .models import (
-    AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate, Timer,
+    AccessConsent, AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate,
+    Timer,
 )
 from .views import CaseInfo, EventInfo, TaskDetail
 
@@ -42,15 +44,6 @@ class AccessLogEntry:
 
 
 @dataclass(frozen=True)
-class AccessGrantInfo:
-    """A person the case's leader let see the whole case: who, by whom and when."""
-
-    person_id: str
-    granted_by: str
-    granted_at: datetime
-
-
-@dataclass(frozen=True)
 class PurgeReport:
     """What a retention purge removed (or, in a dry run, would remove)."""
 
@@ -59,7 +52,7 @@ class PurgeReport:
     case_ids: tuple[int, ...]
 
 
-class PrivacyCommands:
+class PrivacyCommands(GrantCommands):
     """Access-checked reads, grants, access logs and retention, mixed into the service."""
 
     def case_access(self, case_id: int, viewer_id: str) -> str:
@@ -68,7 +61,11 @@ class PrivacyCommands:
             return _level(uow.session, self, case_id, viewer_id)
 
     def view_case(self, case_id: int, viewer_id: str, now: datetime, purpose: str = "page") -> CaseView:
-        """Read a case as the viewer may see it, logging the read; NotAllowed when they may see nothing."""
+        """Read a case as the viewer may see it, logging the read; NotAllowed when they may see nothing.
+
+        A case that does not exist (or was purged) is refused and logged exactly like one the viewer may not
+        see, so that no answer tells whether a case number exists.
+        """
         now = as_utc(now)
         with self.uow() as uow:
             s = uow.session
@@ -91,7 +88,8 @@ class PrivacyCommands:
             s = uow.session
             task = s.get(Task, task_id)
             if task is None:
-                raise TaskNotFound(f"no task with id '{task_id}'")
+                # The same refusal as for someone else's task: a task page never says whether a task exists.
+                raise NotAllowed("this task is not yours")
             candidate = s.scalar(select(TaskCandidate.person_id).where(
                 TaskCandidate.task_id == task_id, TaskCandidate.person_id == viewer_id)) is not None
             allowed = viewer_id in (task.assignee_id, task.completed_by) or (candidate and task.assignee_id is None)
@@ -107,48 +105,19 @@ class PrivacyCommands:
             _log(uow.session, as_utc(now), who, case_id, purpose, "maintenance")
             uow.commit()
 
-    def grant_access(self, case_id: int, person_id: str, leader_id: str, now: datetime) -> None:
-        """The case's leader lets one more person see the whole case (K-H7: whom the leader adds)."""
-        now = as_utc(now)
-        with self.uow() as uow:
-            s = uow.session
-            self._require_case_leader(case_id, leader_id, "only the case's leader can let others see it")
-            self._org(s).require_people([person_id])
-            s.merge(AccessGrant(case_id=case_id, person_id=person_id, granted_by=leader_id, granted_at=now))
-            store.record(s, now, leader_id, "access_granted", case_id, person=person_id)
-            uow.commit()
-
-    def access_grants(self, case_id: int, leader_id: str) -> list[AccessGrantInfo]:
-        """Whom the case's leader let see the whole case, oldest first; only the leader may ask."""
-        self._require_case_leader(case_id, leader_id, "only the case's leader sees whom it was shared with")
-        with self.uow() as uow:
-            rows = uow.session.scalars(select(AccessGrant).where(AccessGrant.case_id == case_id)
-                                       .order_by(AccessGrant.granted_at, AccessGrant.person_id))
-            return [AccessGrantInfo(g.person_id, g.granted_by, as_utc(g.granted_at)) for g in rows]
-
-    def withdraw_access(self, case_id: int, person_id: str, leader_id: str, now: datetime) -> None:
-        """The case's leader takes back a grant: the person sees the case only as their own part in it allows."""
-        now = as_utc(now)
-        with self.uow() as uow:
-            s = uow.session
-            self._require_case_leader(case_id, leader_id, "only the case's leader can take access back")
-            grant = s.get(AccessGrant, (case_id, person_id))
-            if grant is None:
-                raise NotFound(f"'{person_id}' has not been given access to case {case_id}")
-            s.delete(grant)
-            store.record(s, now, leader_id, "access_withdrawn", case_id, person=person_id)
-            uow.commit()
-
-    def _require_case_leader(self, case_id: int, person_id: str, message: str) -> None:
-        if not self.involvement(person_id, case_id) & LEADER_RELATIONS:
-            raise NotAllowed(message)
-
     def access_log_about(self, person_id: str, limit: int = 500) -> list[AccessLogEntry]:
-        """Who read cases the person is a party to, and when (C-579/21), newest first."""
+        """Who read cases the person is a party to, and when (C-579/21), newest first.
+
+        Only cases the person may know of: the accused, whom the policy gives nothing of a case, learns
+        nothing of it here either, not even that it exists (K-H6, LAW-6).
+        """
         with self.uow() as uow:
             s = uow.session
-            cases = select(CaseParty.case_id).where(CaseParty.person_id == person_id)
-            rows = s.scalars(select(AccessLog).where(AccessLog.case_id.in_(cases), AccessLog.allowed.is_(True))
+            parties = s.scalars(select(CaseParty.case_id).where(CaseParty.person_id == person_id).distinct())
+            known = [case_id for case_id in parties if _level(s, self, case_id, person_id) != "none"]
+            if not known:
+                return []
+            rows = s.scalars(select(AccessLog).where(AccessLog.case_id.in_(known), AccessLog.allowed.is_(True))
                              .order_by(AccessLog.id.desc()).limit(limit))
             return [_entry(r) for r in rows]
 
@@ -174,7 +143,7 @@ class PrivacyCommands:
                 return PurgeReport(True if dry_run else False, cutoff, ids)
             for case in s.scalars(select(Case).where(Case.id.in_(ids))):
                 _count(s, case)
-            for model in (TaskCandidate, Task, Timer, Notice, AccessGrant, CaseParty):
+            for model in (TaskCandidate, Task, Timer, Notice, AccessGrant, AccessConsent, CaseParty):
                 s.execute(delete(model).where(model.case_id.in_(ids)))
             s.execute(delete(AccessLog).where(AccessLog.case_id.in_(ids)))
             s.execute(update(Event).where(Event.case_id.in_(ids)).values(actor="-", details={}))
@@ -206,9 +175,10 @@ class PrivacyCommands:
 def _level(s: Session, service, case_id: int, viewer_id: str) -> str:
     case = s.get(Case, case_id)
     if case is None or case.status == PURGED:
-        raise CaseNotFound(f"no case with id {case_id}")
+        return "none"  # nothing to see, and the same answer as a case one may not see
     granted = s.get(AccessGrant, (case_id, viewer_id)) is not None
-    return level_for(case.kind, case.confidential, service.involvement(viewer_id, case_id), granted)
+    consented = granted and s.get(AccessConsent, (case_id, viewer_id)) is not None
+    return level_for(case.kind, case.confidential, service.involvement(viewer_id, case_id), granted, consented)
 
 
 def _log(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:

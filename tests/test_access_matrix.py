@@ -5,27 +5,31 @@ from datetime import timedelta
 
 import pytest
 
-from engine import NotAllowed, NotFound
+from engine import GrantRefused, NotAllowed, NotFound
 from engine.access import level_for
 from tests.conftest import ROOT, T0
 from tests.scenario import deploy_guideline, do
 
 MATRIX = ROOT / "docs" / "access.md"
 COLUMNS = [("violence", False), ("harassment", False), ("harassment", True), ("annual_med", False)]
+# viewer -> (relations, granted by the leader, consented to by the affected)
 RELATIONS = {
-    "leader with a task in the case": ({"task:leader"}, False),
-    "leader's leader after escalation": ({"task:leaders_leader"}, False),
-    "local HR with a sparring task": ({"task:hr"}, False),
-    "TR with a follow-up task": ({"task:tr"}, False),
-    "AMR with a follow-up task": ({"task:amr"}, False),
-    "the affected employee": ({"party:employee", "task:employee"}, False),
-    "the accused": ({"party:accused", "task:accused"}, False),
-    "a colleague who reported it": ({"reporter", "party:reporter"}, False),
-    "a witnessing colleague with a task": ({"party:colleague", "task:colleague"}, False),
-    "someone the leader added": (set(), True),
-    "a committee member with a task": ({"task:lmu"}, False),
-    "an administrator, not involved": (set(), False),
-    "anyone else": (set(), False),
+    "leader with a task in the case": ({"task:leader"}, False, False),
+    "leader's leader after escalation": ({"task:leaders_leader"}, False, False),
+    "local HR with a sparring task": ({"task:hr"}, False, False),
+    "TR with a follow-up task": ({"task:tr"}, False, False),
+    "AMR with a follow-up task": ({"task:amr"}, False, False),
+    "the affected employee": ({"party:employee", "task:employee"}, False, False),
+    # Even a grant with consent gives the accused nothing (the engine refuses both; the policy holds anyway).
+    "the accused": ({"party:accused", "task:accused", "task:leader"}, True, True),
+    "a colleague who reported it": ({"reporter", "party:reporter"}, False, False),
+    "a witnessing colleague with a task": ({"party:colleague", "task:colleague"}, False, False),
+    "someone the leader added": (set(), True, True),
+    "someone the leader added before the case became confidential, without the affected's consent":
+        (set(), True, False),
+    "a committee member with a task": ({"task:lmu"}, False, False),
+    "an administrator, not involved": (set(), False, False),
+    "anyone else": (set(), False, False),
 }
 
 
@@ -45,11 +49,11 @@ def test_the_matrix_names_every_viewer():
 
 @pytest.mark.parametrize("viewer", sorted(RELATIONS))
 def test_the_policy_is_the_matrix(viewer):
-    relations, granted = RELATIONS[viewer]
+    relations, granted, consented = RELATIONS[viewer]
     for (kind, confidential), expected in zip(COLUMNS, matrix()[viewer]):
         if expected == "—":
             continue
-        assert level_for(kind, confidential, relations, granted) == expected, (viewer, kind, confidential)
+        assert level_for(kind, confidential, relations, granted, consented) == expected, (viewer, kind, confidential)
 
 
 # -- on real cases: the same levels through view_case, and a log row for every read -----------------
@@ -126,13 +130,49 @@ def test_a_confidential_case_is_seen_by_the_leader_and_whom_the_leader_adds(case
     _expect(v, case.id, "ansat-akut", expected["the affected employee"])
     _expect(v, case.id, "kollega-akut", expected["the accused"])
     _expect(v, case.id, "anden-akut", expected["anyone else"])
+    with pytest.raises(GrantRefused) as refused:
+        v.grant_access(case.id, "hr-hosp", "leder-akut", T0)  # the affected has not agreed to HR
+    assert refused.value.reason == "no_consent"
+    with pytest.raises(NotAllowed):
+        v.consent_to_access(case.id, "hr-hosp", "leder-akut", T0)  # only the affected agrees
+    v.consent_to_access(case.id, "hr-hosp", "ansat-akut", T0)
     v.grant_access(case.id, "hr-hosp", "leder-akut", T0)
     _expect(v, case.id, "hr-hosp", expected["someone the leader added"])
+    v.withdraw_consent(case.id, "hr-hosp", "ansat-akut", T0 + timedelta(hours=1))
+    _expect(v, case.id, "hr-hosp", "none")  # taking the agreement back ends the access it allowed
+    assert v.access_grants(case.id, "leder-akut") == []
+
+
+def test_the_accused_can_never_be_given_access(cases):
+    v = cases
+    case = _confidential_case(v)
+    for attempt in (lambda: v.grant_access(case.id, "kollega-akut", "leder-akut", T0),
+                    lambda: v.consent_to_access(case.id, "kollega-akut", "ansat-akut", T0)):
+        with pytest.raises(GrantRefused) as refused:
+            attempt()
+        assert refused.value.reason == "accused"
+    _expect(v, case.id, "kollega-akut", "none")
+
+
+def test_a_grant_from_before_the_case_became_confidential_needs_the_affecteds_consent(cases):
+    v = cases
+    case = v.start_case("harassment", "afd-akut", {
+        "report_source": "affected", "kind": "offensive", "serious": True, "employee_id": "ansat-akut",
+        "accused_id": "kollega-akut", "reporter_id": "ansat-akut", "description": "x"}, "ansat-akut", T0)
+    v.grant_access(case.id, "anden-akut", "leder-akut", T0)
+    _expect(v, case.id, "anden-akut", "full")
+    do(v, "leder-akut", case.id, "Task_ConversationSerious", T0, wants_confidentiality=True)
+    expected = matrix()["someone the leader added before the case became confidential, without the affected's consent"]
+    _expect(v, case.id, "anden-akut", expected[2])
+    v.consent_to_access(case.id, "anden-akut", "ansat-akut", T0)
+    _expect(v, case.id, "anden-akut", "full")
 
 
 def test_the_leader_sees_whom_the_case_was_shared_with_and_can_take_it_back(cases):
     v = cases
     case = _confidential_case(v)
+    for person in ("hr-hosp", "anden-akut"):
+        v.consent_to_access(case.id, person, "ansat-akut", T0)
     v.grant_access(case.id, "hr-hosp", "leder-akut", T0)
     v.grant_access(case.id, "anden-akut", "leder-akut", T0 + timedelta(minutes=1))
     grants = v.access_grants(case.id, "leder-akut")
@@ -190,7 +230,7 @@ def test_every_read_writes_a_log_row_and_people_see_who_read_their_cases(cases):
         ("kollega-akut", "task", False)]
     mine = v.access_log_about("ansat-akut")
     assert [(e.person_id, e.purpose) for e in mine] == [("leder-akut", "task"), ("leder-akut", "page")]
-    assert v.access_log_about("kollega-akut") == mine  # the accused is a party too: they may know who looked
+    assert v.access_log_about("kollega-akut") == [], "the accused learns nothing of the case, not even who read it"
     assert v.access_log_about("anden-akut") == []
 
 

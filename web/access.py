@@ -20,7 +20,8 @@ def at_least(level: str, wanted: str) -> bool:
 
 
 def view_case(case_id: int, purpose: str, wanted: str = "status") -> CaseView:
-    """The case as the logged-in person may see it (logged); 403 below `wanted`, 404 for an unknown case."""
+    """The case as the logged-in person may see it (logged); 403 below `wanted`, and the same 403 for a case
+    that does not exist, so no page tells whether a case number is in use."""
     view = service().view_case(case_id, me().id, now(), purpose=purpose)
     if not at_least(view.level, wanted):
         abort(403)
@@ -30,6 +31,11 @@ def view_case(case_id: int, purpose: str, wanted: str = "status") -> CaseView:
 def view_task(task_id: str) -> TaskDetail:
     """An open task's page for its candidates, assignee or completer (logged); NotAllowed -> 403."""
     return service().view_task(task_id, me().id, now())
+
+
+def is_affected(case_id: int) -> bool:
+    """Whether the logged-in person is the employee the case is about, who decides on its confidentiality."""
+    return "party:employee" in service().involvement(me().id, case_id)
 
 
 def leads_case(case_id: int) -> bool:

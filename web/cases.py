@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 
-from engine import NotFound
+from engine import GrantRefused, NotFound
 
-from .access import at_least, leads_case, view_case
+from .access import at_least, is_affected, leads_case, view_case
 from .helpers import me, names, now, service
 from .people import read_person
 
@@ -37,7 +37,8 @@ def show(case_id: int):
     return _page(view_case(case_id, "page"))
 
 
-def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, grant_text: str = ""):
+def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, grant_text: str = "",
+          consent_errors: dict[str, str] | None = None, consent_text: str = ""):
     vaern = service()
     case_id, level = view.case.id, view.level
     tasks = vaern.tasks_of_case(case_id) if at_least(level, "timeline") else []
@@ -49,9 +50,13 @@ def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, g
                 if key not in hidden and not key.endswith("_units") and value not in (None, "")]
     can_grant = level == "full" and leads_case(case_id)
     grants = vaern.access_grants(case_id, me().id) if can_grant else []
+    # In a confidential case the affected decides whom the leader may let in (K-H7); both see that list.
+    can_consent = view.case.confidential and is_affected(case_id)
+    consents = vaern.access_consents(case_id, me().id) if can_consent or (can_grant and view.case.confidential) else []
     return render_template("case.html", case=view.case, level=level, tasks=tasks, timeline=timeline_rows(view, tasks),
                            data=data, show_names=level == "full", can_grant=can_grant, grant_text=grant_text,
-                           grants=grants, grant_errors=grant_errors or {}), status
+                           grants=grants, grant_errors=grant_errors or {}, can_consent=can_consent,
+                           consents=consents, consent_errors=consent_errors or {}, consent_text=consent_text), status
 
 
 @bp.route("/<int:case_id>/diagram.json")
@@ -75,8 +80,57 @@ def grant(case_id: int):
         problem = problem or _("You already see the case: choose someone else.")
         return _page(view, {"person_id": problem}, 400, text)
     name = service().person_names([person_id])[person_id]
-    service().grant_access(case_id, person_id, me().id, now())
+    try:
+        service().grant_access(case_id, person_id, me().id, now())
+    except GrantRefused as refused:
+        return _page(view, {"person_id": _refusal(refused, name)}, 400, text)
     flash(_("%(name)s can now see the whole case.", name=name), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _refusal(refused: GrantRefused, name: str) -> str:
+    if refused.reason == "accused":
+        return _("%(name)s is the person experienced as offending in this case and cannot be given access to it. "
+                 "They see only the hearing tasks the case gives them.", name=name)
+    return _("The case is confidential: %(name)s can be given access only if the employee it concerns agrees. "
+             "Ask them to add %(name)s on their page for the case.", name=name)
+
+
+@bp.route("/<int:case_id>/consents", methods=["POST"])
+def consent(case_id: int):
+    """The affected employee agrees that the case's leader may let one more person see their confidential case."""
+    view = view_case(case_id, "consent", wanted="timeline")
+    if not is_affected(case_id):
+        abort(403)
+    text = request.form.get("person_id", "")
+    person_id, problem = read_person(text, _("Type the name or id of the person who may see the case."))
+    if problem or person_id == me().id:
+        problem = problem or _("You already see your own case: choose someone else.")
+        return _page(view, status=400, consent_errors={"person_id": problem}, consent_text=text)
+    name = service().person_names([person_id])[person_id]
+    try:
+        service().consent_to_access(case_id, person_id, me().id, now())
+    except GrantRefused:
+        return _page(view, status=400, consent_text=text, consent_errors={"person_id": _(
+            "%(name)s is the person experienced as offending in this case and cannot be let into it.", name=name)})
+    flash(_("The leader may now let %(name)s see your case.", name=name), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.route("/<int:case_id>/consents/<person_id>/withdraw", methods=["POST"])
+def withdraw_consent(case_id: int, person_id: str):
+    """The affected takes their agreement back; access the leader gave on it ends with it."""
+    view_case(case_id, "consent", wanted="timeline")
+    if not is_affected(case_id):
+        abort(403)
+    name = names().get(person_id, person_id)
+    try:
+        service().withdraw_consent(case_id, person_id, me().id, now())
+    except NotFound:
+        flash(_("You had not agreed that %(name)s may see the case; nothing was changed.", name=name), "info")
+    else:
+        flash(_("%(name)s may no longer be let into your case, and any access given on your agreement has ended.",
+                name=name), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
 

@@ -22,6 +22,7 @@ PURPOSE_LABELS = {
     "history": _l("Case history on a task"),
     "escalate": _l("Request for help"),
     "grant": _l("Giving access"),
+    "consent": _l("Agreeing to access"),
 }
 LEVEL_LABELS = {"none": _l("Refused"), "status": _l("Status"), "timeline": _l("Steps"), "full": _l("Everything"),
                 "task": _l("The task")}

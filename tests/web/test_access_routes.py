@@ -23,6 +23,7 @@ people:
   - {id: vidne-akut, name: Vera Vidne, unit: afd-akut}
   - {id: anden-akut, name: Ole Udenforstående, unit: afd-akut}
   - {id: tilfoejet-akut, name: Tove Tilføjet, unit: afd-akut}
+  - {id: tidlig-akut, name: Tim Tidlig, unit: afd-akut}
 """
 # Who plays each row of the table in the sample cases (the demo organisation plus the people above).
 PLAYERS = {
@@ -36,6 +37,7 @@ PLAYERS = {
     "a colleague who reported it": "vidne-akut",
     "a witnessing colleague with a task": "kollega-akut",
     "someone the leader added": "tilfoejet-akut",
+    "someone the leader added before the case became confidential, without the affected's consent": "tidlig-akut",
     "a committee member with a task": "lmu-akut",
     "an administrator, not involved": "koncern-hr",
     "anyone else": "anden-akut",
@@ -103,6 +105,8 @@ def _sample(vaern, kind: str, now: datetime) -> int:
         case = vaern.start_case("harassment", "afd-akut", {
             "report_source": "witness", "kind": "offensive", "serious": True, "employee_id": "ansat-akut",
             "accused_id": "kollega-akut", "reporter_id": "vidne-akut", "description": SECRET}, "vidne-akut", now)
+        vaern.grant_access(case.id, "tidlig-akut", "leder-akut", now)  # before the affected asks for confidentiality
+        vaern.consent_to_access(case.id, "tilfoejet-akut", "ansat-akut", now)  # whom the leader will add below
         vaern.fire_due_timers(later)
         _complete_until(vaern, case.id, later, {"leder-akut", "hr-hosp"}, {
             "Task_ConversationSerious": {"wants_confidentiality": confidential},
@@ -154,7 +158,11 @@ def _check_case_page(client, vaern, case_id: int, person: str, level: str) -> No
     assert ('<dl class="data">' in main) == (level == "full")
     assert ('<ol class="timeline">' in main) == (level in ("timeline", "full"))
     assert ('id="diagram"' in main) == (level in ("timeline", "full"))
+    consents = re.search(r'<section class="card consent">.*?</section>', main, re.S)
+    assert bool(consents) == (vaern.case(case_id).confidential and "party:employee" in vaern.involvement(person, case_id))
     if level == "timeline":
+        # The affected's own list of whom they agreed to is theirs; the rest of the page names roles only.
+        main = main.replace(consents.group(0), "") if consents else main
         names = {p.name for p in vaern.people()}
         assert not [n for n in names if n in main], "a timeline names roles, not people"
 
@@ -224,7 +232,7 @@ def test_every_route_as_every_role_matches_the_access_table(app, client, vaern, 
             continue
         _as(client, person)
         relations = vaern.involvement(person, case_id)
-        if row == "someone the leader added":
+        if row.startswith("someone the leader added"):
             assert not relations
         elif row in ("an administrator, not involved", "anyone else"):
             assert not relations and (vaern.person(person).is_admin == (row != "anyone else"))

@@ -83,14 +83,17 @@ def test_completing_moves_the_case_and_a_double_submit_is_a_clear_409(client, va
     assert client.get(f"/tasks/{item.task_id}").status_code == 409
 
 
-def test_a_stranger_gets_403_and_an_unknown_task_404(client, vaern):
+def test_a_stranger_gets_403_and_an_unknown_task_the_same(client, vaern):
     case = start_violence(vaern, description="Meget privat")
     item = task_of(vaern, "leder-akut", case.id)
     login(client, "tr-akut")
     for response in (client.get(f"/tasks/{item.task_id}"), client.post(f"/tasks/{item.task_id}", data=FIRST_TALK),
                      client.post(f"/tasks/{item.task_id}/claim")):
         assert response.status_code == 403 and "Første samtale" not in response.get_data(as_text=True)
-    assert client.get("/tasks/no-such-task").status_code == 404
+    refused = client.get(f"/tasks/{item.task_id}").get_data(as_text=True).replace(item.task_id, "ID")
+    for task_id in ("no-such-task", "00000000-0000-4000-8000-000000000000"):
+        unknown = client.get(f"/tasks/{task_id}")
+        assert (unknown.status_code, unknown.get_data(as_text=True).replace(task_id, "ID")) == (403, refused)
     assert vaern.task(item.task_id).state == "open"
 
 
