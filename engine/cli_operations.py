@@ -25,6 +25,14 @@ def account_set(person: str, password: str, admin: bool | None, process_owner: b
     click.echo(f"account for {person} saved")
 
 
+@account_group.command(name="logout")
+@click.argument("person")
+def account_logout(person: str) -> None:
+    """End every session PERSON has in the web app, at once."""
+    _service().end_sessions(person, CLI_USER, _now())
+    click.echo(f"every session of {person} is ended")
+
+
 @cli.command()
 @click.option("--org", "org_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEMO_ORG)
 def demo(org_file: Path) -> None:

@@ -88,6 +88,8 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_process_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Every session cookie carries the generation it was made in: raising it ends all of them at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RoleHolder(Base):

@@ -241,7 +241,8 @@ class CaseQueries:
         account = s.get(Account, person_id)
         return PersonInfo(person.id, person.name, person.email, person.unit_id,
                           tuple((u, r) for u, r in roles), bool(account and account.is_admin),
-                          bool(account and account.is_process_owner), account is not None)
+                          bool(account and account.is_process_owner), account is not None,
+                          (account.session_generation or 0) if account else 0)
 
     def _task_info(self, s: Session, task_id: str) -> TaskInfo:
         row = s.get(Task, task_id)

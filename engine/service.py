@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
 from . import notify, org, store, writes
@@ -136,8 +136,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         with self.uow() as uow:
             s = uow.session
             self._org(s).require_people([person_id])
-            account = s.get(Account, person_id) or Account(person_id=person_id, is_admin=False, is_process_owner=False)
+            account = s.get(Account, person_id) or Account(person_id=person_id, is_admin=False, is_process_owner=False,
+                                                           session_generation=0)
             account.password_hash = hash_password(password)
+            # A new password ends every session made with the old one.
+            account.session_generation = (account.session_generation or 0) + 1
             if admin is not None:
                 account.is_admin = admin
             if process_owner is not None:
@@ -146,6 +149,16 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             s.flush()
             store.record(s, as_utc(now), user, "account_set", person=person_id, admin=account.is_admin,
                          process_owner=account.is_process_owner)
+            uow.commit()
+
+    def end_sessions(self, person_id: str, user: str, now: datetime) -> None:
+        """End every session of a person at once (log-out, or an administrator's "log this person out")."""
+        with self.uow() as uow:
+            s = uow.session
+            self._org(s).require_people([person_id])
+            s.execute(update(Account).where(Account.person_id == person_id)
+                      .values(session_generation=Account.session_generation + 1))
+            store.record(s, as_utc(now), user, "sessions_ended", person=person_id)
             uow.commit()
 
     def resolve(self, role: str, unit_id: str, parties: dict[str, Any] | None = None) -> list[str]:

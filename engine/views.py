@@ -118,6 +118,7 @@ class PersonInfo:
     is_admin: bool = False
     is_process_owner: bool = False
     has_account: bool = False
+    session_generation: int = 0  # a session made in an older generation has been ended
 
 
 @dataclass(frozen=True)

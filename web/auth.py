@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlparse
 
-from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session,
+from flask import (Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 
@@ -53,6 +53,7 @@ def login():
             session.permanent = True
             session["person_id"] = person.id
             session["since"] = time.time()
+            session["generation"] = person.session_generation
             session["lang"] = request.form.get("lang") or g.get("lang_before_login") or "da"
             return redirect(_safe_target(request.form.get("next")))
     demo_people = service().people() if current_app.config["VAERN_DEMO"] else []
@@ -63,13 +64,36 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session."""
+    """End the session, and every other session of the same person: a copied cookie opens nothing any more."""
     lang = session.get("lang")
+    if g.get("person") is not None:
+        service().end_sessions(g.person.id, g.person.id, now())
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/oversight/sessions", methods=["GET", "POST"])
+def end_sessions():
+    """For administrators: log a person out everywhere at once (a lost phone, a shared computer, a leaver)."""
+    if not g.person.is_admin:
+        abort(403)
+    text, errors, status = "", {}, 200
+    if request.method == "POST":
+        from .people import read_person
+
+        text = request.form.get("person_id", "")
+        person_id, problem = read_person(text, _("Type the name or id of the person to log out."))
+        if problem:
+            errors, status = {"person_id": problem}, 400
+        else:
+            service().end_sessions(person_id, g.person.id, now())
+            name = service().person_names([person_id])[person_id]
+            flash(_("%(name)s is logged out everywhere.", name=name), "success")
+            return redirect(url_for("auth.end_sessions"))
+    return render_template("end_sessions.html", text=text, errors=errors), status
 
 
 @bp.route("/language", methods=["POST"])
@@ -97,8 +121,13 @@ def require_login(app: Flask) -> None:
             person_id = None
         if person_id:
             try:
-                g.person = service().person(person_id)
-                return None
+                person = service().person(person_id)
             except UnknownPerson:
-                session.clear()
+                person = None
+            # A signed cookie cannot be taken back, so the account's session generation decides: a log-out,
+            # a new password or an administrator raises it, and every older session ends here.
+            if person is not None and session.get("generation") == person.session_generation:
+                g.person = person
+                return None
+            session.clear()
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

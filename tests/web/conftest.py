@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -76,6 +77,13 @@ def vaern(app):
 def login(client, person: str, password: str = DEMO_PASSWORD):
     """Log the client in as a person; returns the response."""
     return client.post("/login", data={"login": person, "password": password})
+
+
+def as_person(client, vaern, person: str) -> None:
+    """Make the client's session that of `person`, as a log-in would, without hashing a password."""
+    with client.session_transaction() as session:
+        session.clear()
+        session.update(person_id=person, since=time.time(), generation=vaern.person(person).session_generation)
 
 
 def csrf_token(client, path: str = "/") -> str:

@@ -8,7 +8,6 @@ completed it may open one. Every request that reads a case or a task must leave 
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +15,7 @@ from lxml import etree
 
 from tests.scenario import WORKFLOWS, filled
 from tests.test_access_matrix import matrix
+from tests.web.conftest import as_person
 
 COLUMNS = {"violence": 0, "harassment": 1, "harassment_confidential": 2, "annual_med": 3}
 EXTRA_PEOPLE = """
@@ -120,10 +120,7 @@ def _sample(vaern, kind: str, now: datetime) -> int:
 
 
 def _as(client, person: str) -> None:
-    with client.session_transaction() as session:
-        session.clear()
-        session["person_id"] = person
-        session["since"] = time.time()
+    as_person(client, client.application.extensions["vaern"], person)
 
 
 def _logged(vaern, before: int, person: str) -> None:

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from tests.scenario import filled
 from tests.test_concurrency import _twenty_committees
-from tests.web.conftest import login, make_app, start_violence, task_of
+from tests.web.conftest import as_person, login, make_app, start_violence, task_of
 
 FIRST_TALK = {"contact_initiated_by": "leader", "first_talk_date": "2026-01-06",
               "someone_to_talk_to": "Mit eget svar 4711"}
@@ -43,8 +42,7 @@ def test_twenty_chairs_submitting_their_tasks_of_one_case_through_two_web_worker
     clients = {}
     for number, person in enumerate(sorted(forms)):
         clients[person] = apps[number % 2].test_client()
-        with clients[person].session_transaction() as session:
-            session.update(person_id=person, since=time.time())
+        as_person(clients[person], vaern, person)
     ready = threading.Barrier(len(forms), timeout=60)
     answers = {}
 

@@ -1,0 +1,24 @@
+"""session generation: log-out, a new password or an administrator ends every session of a person
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 10:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_generation', sa.Integer(), nullable=False, server_default='0'))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.drop_column('session_generation')
