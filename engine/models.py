@@ -262,11 +262,11 @@ class Event(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class LoginFailure(Base):
-    """One failed log-in, counted for its login name and for its client address (`key`), in the
-    database so that every web process counts the same attempts."""
+class LoginCounter(Base):
+    """Log-in attempts in the current window for one person (whatever name they were typed by), one unknown
+    name, or one client address (`key`), counted in the database so that every web process counts the same."""
 
-    __tablename__ = "login_failure"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    __tablename__ = "login_counter"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    count: Mapped[int] = mapped_column(Integer)

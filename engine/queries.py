@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from . import store
 from . import workflow as wf_ops
-from .accounts import check_password
+from .accounts import check_password, unknown_account_hash
 from .clock import as_utc, frozen_at
 from .directory import PersonChoice, PersonMatch
 from .errors import TaskNotFound, UnknownPerson
@@ -162,14 +162,26 @@ class CaseQueries:
                     for u in uow.session.scalars(select(Unit).order_by(Unit.name))]
 
     def authenticate(self, login: str, password: str) -> PersonInfo | None:
-        """The person whose id or e-mail is `login` if the password matches their account, else None."""
+        """The person whose id or e-mail is `login` if the password matches their account, else None.
+
+        A name without an account costs the same password check as one with, so the time an answer takes
+        never tells whether an account exists.
+        """
         with self.uow() as uow:
             s = uow.session
-            person = s.get(Person, login) or s.scalar(select(Person).where(Person.email == login))
-            account = s.get(Account, person.id) if person else None
-            if account is None or not check_password(account.password_hash, password):
+            person_id = _login_person_id(s, login)
+            account = s.get(Account, person_id) if person_id else None
+            if account is None:
+                check_password(unknown_account_hash(), password)
                 return None
-            return self._person_info(s, person.id)
+            if not check_password(account.password_hash, password):
+                return None
+            return self._person_info(s, person_id)
+
+    def login_person_id(self, login: str) -> str | None:
+        """The id of the person whose id or e-mail is `login`, or None (what the log-in throttle counts by)."""
+        with self.uow() as uow:
+            return _login_person_id(uow.session, login)
 
     def reported_by(self, person_id: str) -> list[CaseInfo]:
         """Cases the person reported, newest first."""
@@ -265,3 +277,8 @@ class CaseQueries:
                         case.created_at, case.closed_at, data)
 
 
+def _login_person_id(s: Session, login: str) -> str | None:
+    if not login:
+        return None
+    return s.scalar(select(Person.id).where(Person.id == login)) or \
+        s.scalar(select(Person.id).where(Person.email == login).limit(1))

@@ -37,17 +37,17 @@ def login():
         login_value = request.form.get("login", "").strip()[:MAX_LOGIN_LENGTH]
         password = request.form.get("password", "")
         throttle = current_app.extensions["vaern_login_throttle"]
-        address = request.remote_addr or "-"
-        if throttle.blocked(login_value, address, now()):
+        # Counted before the password is checked: parallel attempts cannot slip past the limit.
+        attempt = throttle.attempt(login_value, request.remote_addr or "-", now())
+        if not attempt.allowed:
             error, status = _("Too many failed attempts. Wait 15 minutes and try again."), 429
             person = None
         else:
             person = None if len(password) > MAX_PASSWORD_LENGTH else service().authenticate(login_value, password)
             if person is None:
-                throttle.failed(login_value, address, now())
                 error, status = _("Wrong user name or password."), 401
             else:
-                throttle.succeeded(login_value)
+                throttle.succeeded(attempt)
         if person is not None:
             session.clear()
             session.permanent = True

@@ -61,12 +61,14 @@ def test_the_throttle_forgets_after_the_window(vaern):
 
     t0 = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
     throttle = LoginThrottle(vaern, 2, 10, timedelta(minutes=15))
-    throttle.failed("x", "1.2.3.4", t0)
-    throttle.failed("X", "1.2.3.4", t0 + timedelta(minutes=1))
-    assert throttle.blocked("x", "5.6.7.8", t0 + timedelta(minutes=2)), "names count whatever their case"
-    assert not throttle.blocked("x", "5.6.7.8", t0 + timedelta(minutes=15, seconds=1))
-    throttle.succeeded("x")
-    assert not throttle.blocked("x", "5.6.7.8", t0 + timedelta(minutes=2)), "the right password clears the name"
+    assert throttle.attempt("x", "1.2.3.4", t0).allowed
+    assert throttle.attempt("X", "1.2.3.4", t0 + timedelta(minutes=1)).allowed
+    assert not throttle.attempt("x", "5.6.7.8", t0 + timedelta(minutes=2)).allowed, "names count whatever their case"
+    assert throttle.attempt("x", "5.6.7.8", t0 + timedelta(minutes=15, seconds=1)).allowed
+    first = throttle.attempt("ansat-akut", "1.2.3.4", t0)
+    throttle.attempt("ansat-akut", "1.2.3.4", t0)
+    throttle.succeeded(first)
+    assert throttle.attempt("ansat-akut", "5.6.7.8", t0 + timedelta(minutes=2)).allowed, "the right password clears the person"
 
 
 def test_every_web_process_counts_the_same_failed_log_ins(db_path):
