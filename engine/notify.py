@@ -57,7 +57,12 @@ def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, peo
 
 
 def send_pending(session_factory, settings: Settings, now: datetime, limit: int = 200) -> int:
-    """Send unsent outbox mail over SMTP; returns how many went. Does nothing without SMTP settings."""
+    """Send unsent outbox mail over SMTP; returns how many went. Does nothing without SMTP settings.
+
+    A mail that fails by itself (an address the server refuses, one that cannot even be written into a
+    header) is recorded with its error and tried again at the next sweep, up to MAX_ATTEMPTS times, while
+    the mail after it goes on. Only a lost connection stops the batch; the rest then wait for the next sweep.
+    """
     if not settings.smtp_host:
         return 0
     sent = 0
@@ -67,6 +72,7 @@ def send_pending(session_factory, settings: Settings, now: datetime, limit: int 
                                  .order_by(OutboxMail.id).limit(limit)))
         if not pending:
             return 0
+        done: set[int] = set()
         try:
             with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
                 if settings.smtp_starttls:
@@ -82,22 +88,31 @@ def send_pending(session_factory, settings: Settings, now: datetime, limit: int 
                     # Mark each mail as it goes, so a crash half-way never sends one twice.
                     s.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
                     s.commit()
+                    done.add(mail.id)
         except (OSError, smtplib.SMTPException) as exc:
-            ids = [m.id for m in pending]
+            ids = [m.id for m in pending if m.id not in done]
             s.execute(update(OutboxMail).where(OutboxMail.id.in_(ids), OutboxMail.sent_at.is_(None))
                       .values(last_error=f"SMTP: {exc}"))
             s.commit()
     return sent
 
 
+# Failures that belong to one mail; anything else (a dropped connection) belongs to the batch.
+_ONE_MAIL_FAILS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
+                   smtplib.SMTPNotSupportedError)
+
+
 def _send_one(smtp: smtplib.SMTP, settings: Settings, mail: OutboxMail) -> str | None:
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = mail.recipient
-    message["Subject"] = mail.subject
-    message.set_content(mail.body)
+    try:
+        message = EmailMessage()
+        message["From"] = settings.smtp_from
+        message["To"] = mail.recipient
+        message["Subject"] = mail.subject
+        message.set_content(mail.body)
+    except (ValueError, TypeError) as exc:  # e.g. a line break in an address from before addresses were checked
+        return f"the mail cannot be written: {exc}"
     try:
         smtp.send_message(message)
-    except smtplib.SMTPException as exc:
+    except _ONE_MAIL_FAILS as exc:
         return str(exc)
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,20 @@ from sqlalchemy.orm import Session
 from .errors import OrganisationError
 from .models import OrgRevision, Person, RoleHolder, Unit
 from .roles import UNIT_ROLES
+
+
+# One plain address, as a mail server takes it in a header: no spaces, line breaks, names or lists.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+MAX_EMAIL_LENGTH = 254
+
+
+def email_problem(value) -> str | None:
+    """Why an e-mail address from an organisation file cannot be used, or None when it can."""
+    text = str(value)
+    if len(text) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(text):
+        return "is not one plain e-mail address such as navn@rm.dk"
+    return None
 
 
 @dataclass
@@ -121,6 +136,11 @@ def check_org(session: Session, org: OrgFile) -> list[str]:
         file_people.add(person_id)
         if person.get("unit") and person["unit"] not in parents:
             problems.append(f"the person '{person_id}' belongs to an unknown unit '{person['unit']}'")
+        email = person.get("email")
+        if email not in (None, "") and email_problem(email):
+            # One unusable address would stop the mail of everyone after it in the outbox.
+            problems.append(f"the person '{person_id}' has the e-mail address {str(email)!r}, which "
+                            f"{email_problem(email)}")
     known_people = existing_people | file_people
     for holder in org.roles:
         role, unit_id, person_id = holder.get("role"), holder.get("unit"), holder.get("person")
