@@ -1,6 +1,7 @@
 """Reading BPMN XML safely and checking it against the BPMN 2.0 schema."""
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -27,11 +28,48 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(data: bytes, filename: str, max_bytes: int) -> tuple[etree._ElementTree | None, list[Problem]]:
-    """Parse diagram bytes, refusing oversize files, DTDs and entities; return the tree or the problems."""
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_DECLARATION_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def as_utf8(data: bytes, filename: str, max_bytes: int) -> tuple[bytes | None, list[Problem]]:
+    """The diagram as UTF-8, decoded with the encoding its XML declares (or its byte order mark shows).
+
+    Real diagrams come as ISO-8859-1, windows-1252 or UTF-16 too. A UTF-8 file comes back byte for byte;
+    any other is decoded, its declaration made to say UTF-8, and encoded again, so every check after this
+    (the DOCTYPE check included, which a UTF-16 file would slip past) and the stored copy see one encoding.
+    """
     if len(data) > max_bytes:
         return None, [Problem(filename, None, None,
                               f"the file is {len(data):,} bytes; diagrams may be at most {max_bytes:,} bytes")]
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and data[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        encoding = "utf-16-le" if data[0] == 0x3C else "utf-16-be"
+    if encoding is None:
+        declared = _DECLARED.match(data)
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        return None, [Problem(filename, 1, None, f"the file declares the encoding '{encoding}', which vaern cannot read; "
+                                                 "save it as UTF-8")]
+    if codec.name == "utf-8":
+        return data, []
+    try:
+        text = data.decode(codec.name)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1 if codec.name not in ("utf-16", "utf-32") else None
+        return None, [Problem(filename, line, None, f"the file is not valid {encoding}: {exc.reason} at byte {exc.start}")]
+    return _DECLARATION_ENCODING.sub(r"\g<1>UTF-8\g<3>", text.lstrip("\ufeff"), count=1).encode("utf-8"), []
+
+
+def parse_xml(data: bytes, filename: str, max_bytes: int) -> tuple[etree._ElementTree | None, list[Problem]]:
+    """Parse diagram bytes, refusing oversize files, DTDs and entities; return the tree or the problems."""
+    data, problems = as_utf8(data, filename, max_bytes)
+    if data is None:
+        return None, problems
     if _DOCTYPE.search(data):
         return None, [Problem(filename, None, None,
                               "the file declares a DOCTYPE or ENTITY; diagrams may not (protects against XXE and "

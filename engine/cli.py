@@ -26,13 +26,33 @@ def _service():
     return open_vaern(Settings.from_env())
 
 
+DIAGRAM_PATTERNS = ("*.bpmn", "*.bpmn20.xml")  # what Camunda Modeler and bpmn.io save; Activiti's .bpmn20.xml
+
+
 def _bpmn_paths(paths: tuple[str, ...]) -> list[Path]:
-    if not paths:
-        return sorted(Settings.from_env().workflows_dir.glob("*.bpmn"))
+    """The diagram files named, and those in the folders named (default: the workflows folder).
+
+    A path that is not there, or a folder without diagrams, is said plainly and ends the command (exit 1):
+    deploying nothing must never look like success.
+    """
     found: list[Path] = []
-    for raw in paths:
+    problems: list[str] = []
+    for raw in paths or (str(Settings.from_env().workflows_dir),):
         path = Path(raw)
-        found.extend(sorted(path.glob("*.bpmn")) if path.is_dir() else [path])
+        if path.is_dir():
+            files = sorted({f for pattern in DIAGRAM_PATTERNS for f in path.glob(pattern)})
+            if not files:
+                problems.append(f"{path}: mappen har ingen diagrammer (*.bpmn, *.bpmn20.xml) "
+                                "(the folder holds no diagrams)")
+            found.extend(files)
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(f"{path}: findes ikke (no such file or folder)")
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
     return found
 
 
@@ -53,7 +73,8 @@ def check(files: tuple[str, ...]) -> None:
     if not paths:
         click.echo("no .bpmn files to check", err=True)
         sys.exit(1)
-    problems = check_files(paths, Settings.from_env().max_diagram_bytes)
+    settings = Settings.from_env()
+    problems = check_files(paths, settings.max_diagram_bytes, settings.timer_limits)
     for problem in problems:
         click.echo(str(problem))
     bad = {p.file for p in problems}
@@ -82,7 +103,12 @@ def deploy(files: tuple[str, ...], yes: bool) -> None:
     service = _service()
     failed = False
     for path in _bpmn_paths(files):
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            click.echo(f"{path}: kan ikke læses: {exc.strerror} (cannot be read)", err=True)
+            failed = True
+            continue
         try:
             preview = service.preview_deploy(data, str(path))
         except DefinitionError as exc:

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .limits import DEFAULT_MAX_DURATION, DEFAULT_MIN_CYCLE, TimerLimits
+
 DEFAULT_DATABASE_URL = "sqlite:///instance/vaern.sqlite3"
 
 
@@ -24,6 +26,7 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "vaern@localhost"
     smtp_starttls: bool = False
+    timer_limits: TimerLimits = field(default_factory=TimerLimits)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -42,4 +45,6 @@ class Settings:
             smtp_password=env.get("VAERN_SMTP_PASSWORD") or None,
             smtp_from=env.get("VAERN_SMTP_FROM", "vaern@localhost"),
             smtp_starttls=env.get("VAERN_SMTP_STARTTLS", "") == "1",
+            timer_limits=TimerLimits(env.get("VAERN_MAX_TIMER_DURATION", DEFAULT_MAX_DURATION),
+                                     env.get("VAERN_MIN_TIMER_CYCLE", DEFAULT_MIN_CYCLE)),
         )

@@ -13,8 +13,9 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .bpmn_xml import NSMAP, parse_xml, schema_problems
+from .bpmn_xml import NSMAP, as_utf8, parse_xml, schema_problems
 from .errors import DefinitionError, Problem
+from .limits import TimerLimits
 from .lint import element_properties, lint, process_settings
 
 
@@ -32,6 +33,7 @@ class ParsedDefinition:
     subprocess_specs: dict
     notices: dict[str, dict[str, str]] = field(default_factory=dict)
     timer_expressions: frozenset[str] = frozenset()
+    timer_limits: TimerLimits = field(default_factory=TimerLimits)  # guards timer values while cases run
 
 
 def content_hash(data: bytes) -> str:
@@ -39,19 +41,30 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def validate(data: bytes, filename: str, max_bytes: int) -> ParsedDefinition:
-    """Check a diagram fully and parse it; raise DefinitionError listing every problem found."""
+def validate(data: bytes, filename: str, max_bytes: int, limits: TimerLimits | None = None,
+             deployed: bool = False) -> ParsedDefinition:
+    """Check a diagram fully and parse it; raise DefinitionError listing every problem found.
+
+    The diagram is kept as UTF-8 whatever encoding its XML declares (its hash is of those bytes). A version
+    that is already `deployed` is not held to the checks of what a new version may ask (lint_policy).
+    """
+    limits = limits or TimerLimits()
+    data, problems = as_utf8(data, filename, max_bytes)
+    if data is None:
+        raise DefinitionError(problems)
     tree, problems = parse_xml(data, filename, max_bytes)
     if tree is None:
         raise DefinitionError(problems)
     problems = schema_problems(tree, filename)
-    problems += lint(tree, filename)
+    problems += lint(tree, filename, None if deployed else limits)
     if problems:
         raise DefinitionError(problems)
-    return _parse(tree, data, filename)
+    parsed = _parse(tree, data, filename)
+    parsed.timer_limits = limits
+    return parsed
 
 
-def check_files(paths: list[Path], max_bytes: int) -> list[Problem]:
+def check_files(paths: list[Path], max_bytes: int, limits: TimerLimits | None = None) -> list[Problem]:
     """Validate files from disk and return all their problems (empty when all are fine)."""
     problems: list[Problem] = []
     for path in paths:
@@ -61,7 +74,7 @@ def check_files(paths: list[Path], max_bytes: int) -> list[Problem]:
             problems.append(Problem(str(path), None, None, f"cannot read the file: {exc.strerror}"))
             continue
         try:
-            validate(data, str(path), max_bytes)
+            validate(data, str(path), max_bytes, limits)
         except DefinitionError as exc:
             problems.extend(exc.problems)
     return problems
@@ -122,8 +135,9 @@ def _wire_loops(spec) -> None:
 class SpecCache:
     """Parsed definitions by content hash, so a case load never re-parses its diagram."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, limits: TimerLimits | None = None):
         self._max_bytes = max_bytes
+        self._limits = limits
         self._by_hash: dict[str, ParsedDefinition] = {}
         self._lock = threading.Lock()
 
@@ -133,7 +147,7 @@ class SpecCache:
             found = self._by_hash.get(digest)
         if found is None:
             data = (xml() if callable(xml) else xml).encode("utf-8")
-            found = validate(data, filename, max(self._max_bytes, len(data)))
+            found = validate(data, filename, max(self._max_bytes, len(data)), self._limits, deployed=True)
             with self._lock:
                 self._by_hash[digest] = found
         return found

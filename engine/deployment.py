@@ -57,7 +57,7 @@ class DeploymentCommands:
 
     def preview_deploy(self, data: bytes, filename: str) -> DeployPreview:
         """Validate a diagram (DefinitionError lists every problem) and diff it against the newest version."""
-        parsed = validate(data, filename, self.settings.max_diagram_bytes)
+        parsed = validate(data, filename, self.settings.max_diagram_bytes, self.settings.timer_limits)
         with self.uow() as uow:
             s = uow.session
             current = _newest(s, parsed.kind)
@@ -73,7 +73,7 @@ class DeploymentCommands:
 
         Raises ConcurrentUpdate, deploying nothing, when someone deployed another version since.
         """
-        parsed = validate(data, filename, self.settings.max_diagram_bytes)
+        parsed = validate(data, filename, self.settings.max_diagram_bytes, self.settings.timer_limits)
         with self.uow() as uow:
             current = _newest(uow.session, parsed.kind)
             newest = current.version if current is not None else None

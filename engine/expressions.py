@@ -11,11 +11,11 @@ import re
 from datetime import date, datetime, time, timezone
 from typing import Any, Callable, Mapping
 
-from simpleeval import EvalWithCompoundTypes
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from .bounded_eval import BoundedEval, TooMuchWork, bounded_round
 from .calendar import DANISH_TIME, add_working_days
 from .clock import current_time
 from .errors import ExpressionError
@@ -36,6 +36,9 @@ _ALLOWED_NODES = (
     ast.Is, ast.IsNot,
 )
 _MAX_EXPRESSION_LENGTH = 2000
+# Date arithmetic a guideline can mean, with room to spare; beyond it SpiffWorkflow counts month by month.
+_MAX_DATE_YEARS = 200
+_MAX_WORKING_DAYS = 10_000
 
 
 def is_iso_literal(text: str) -> bool:
@@ -68,12 +71,22 @@ def date_add(start: Any, duration: str) -> str:
         raise ExpressionError(f"'{duration}' is not an ISO-8601 duration such as P14D")
     begin = _to_datetime(start)
     parsed = TimerEventDefinition.parse_iso_duration(duration.strip())
-    return (begin + TimerEventDefinition.get_timedelta_from_start(parsed, begin)).isoformat()
+    if parsed.get("years", 0) + parsed.get("months", 0) / 12 + parsed.get("days", 0) / 365 > _MAX_DATE_YEARS:
+        raise ExpressionError(f"'{duration}' is longer than {_MAX_DATE_YEARS} years")
+    try:
+        return (begin + TimerEventDefinition.get_timedelta_from_start(parsed, begin)).isoformat()
+    except OverflowError as exc:
+        raise ExpressionError(f"{begin.date().isoformat()} plus {duration} is no date in the calendar") from exc
 
 
 def working_days_after(start: Any, count: Any) -> str:
     """ISO date-time `count` Danish working days after `start`."""
-    return add_working_days(_to_datetime(start), int(count)).isoformat()
+    if abs(int(count)) > _MAX_WORKING_DAYS:
+        raise ExpressionError(f"{count} working days is more than {_MAX_WORKING_DAYS:,}")
+    try:
+        return add_working_days(_to_datetime(start), int(count)).isoformat()
+    except OverflowError as exc:
+        raise ExpressionError(f"{count} working days after {start} is no date in the calendar") from exc
 
 
 def _now() -> str:
@@ -86,7 +99,7 @@ def _today() -> str:
 
 SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "str": str, "int": int, "bool": bool, "min": min, "max": max, "abs": abs,
-    "round": round, "date_add": date_add, "working_days_after": working_days_after,
+    "round": bounded_round, "date_add": date_add, "working_days_after": working_days_after,
     "now": _now, "today": _today,
 }
 _FUNCTION_NAMES = frozenset(SAFE_FUNCTIONS) | {"defined"}
@@ -116,6 +129,14 @@ def check_expression(expression: str) -> str | None:
                 return f"only these functions may be called: {', '.join(sorted(_FUNCTION_NAMES))}"
             if node.keywords:
                 return "keyword arguments are not allowed in expressions"
+    if not any(isinstance(node, ast.Name) and node.id not in _FUNCTION_NAMES for node in ast.walk(tree)):
+        # It reads no case data, so its work is known now: refuse it here rather than when a case meets it.
+        try:
+            BoundedEval(names={}, functions=dict(SAFE_FUNCTIONS)).eval(expression.strip())
+        except TooMuchWork as exc:
+            return f"it asks for too much work: {exc}"
+        except Exception:  # any other failure (1/0, now() outside a command) shows when a case evaluates it
+            pass
     return None
 
 
@@ -129,11 +150,13 @@ def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
         raise ExpressionError(f"{problem}: {text!r}")
     functions = dict(SAFE_FUNCTIONS)
     functions["defined"] = lambda name: name in names
-    evaluator = EvalWithCompoundTypes(names=dict(names), functions=functions)
+    evaluator = BoundedEval(names=dict(names), functions=functions)
     try:
         return evaluator.eval(text)
     except ExpressionError:
         raise
+    except TooMuchWork as exc:
+        raise ExpressionError(f"{text!r} asks for too much work: {exc}") from exc
     except Exception as exc:  # simpleeval's own errors and arithmetic on bad data
         raise ExpressionError(f"cannot evaluate {text!r}: {exc}") from exc
 

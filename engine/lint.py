@@ -11,6 +11,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from .bpmn_xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NSMAP
 from .errors import Problem
 from .expressions import WORKING_DAYS, check_expression, is_iso_literal
+from .limits import TimerLimits
+from .lint_policy import policy_problems
 from .roles import KNOWN_ROLES, NOTICE_KINDS
 
 FORM_FIELD_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
@@ -56,9 +58,10 @@ def element_properties(element: etree._Element) -> dict[str, str]:
 
 
 class _Linter:
-    def __init__(self, tree: etree._ElementTree, filename: str):
+    def __init__(self, tree: etree._ElementTree, filename: str, limits: TimerLimits | None = None):
         self.root = tree.getroot()
         self.filename = filename
+        self.limits = limits
         self.problems: list[Problem] = []
 
     def add(self, element: etree._Element | None, message: str) -> None:
@@ -125,6 +128,9 @@ class _Linter:
         self.check_forms(process)
         self.check_notices(process)
         self.check_multi_instance(process)
+        if self.limits is not None:  # what a new version may ask of the engine (lint_policy)
+            for element, message in policy_problems(process, settings, self.limits):
+                self.add(element, message)
 
     def check_flows(self, process: etree._Element, nodes: dict) -> None:
         for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
@@ -267,6 +273,7 @@ def _timer_literal_problem(kind: str, literal: str) -> str | None:
     return None
 
 
-def lint(tree: etree._ElementTree, filename: str) -> list[Problem]:
-    """Every problem vaern's own rules find in a schema-valid diagram."""
-    return _Linter(tree, filename).run()
+def lint(tree: etree._ElementTree, filename: str, limits: TimerLimits | None = None) -> list[Problem]:
+    """Every problem vaern's own rules find in a schema-valid diagram; with `limits`, also what a diagram
+    to be deployed may ask of the engine (timers, loops, script)."""
+    return _Linter(tree, filename, limits).run()

@@ -55,7 +55,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         event.listen(self._sessions, "after_commit", self._remember_workflows)
         self._workflows = WorkflowCache(settings.workflow_cache_size)
         self._org_cache = OrgCache()
-        self.specs = SpecCache(settings.max_diagram_bytes)
+        self.specs = SpecCache(settings.max_diagram_bytes, settings.timer_limits)
         self._commit_listeners: list = []
 
     def _remember_workflows(self, session: Session) -> None:
@@ -86,7 +86,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
     def deploy(self, data: bytes, filename: str, user: str, now: datetime) -> DefinitionInfo:
         """Validate a diagram and store it as the newest version of its case kind (same bytes: no-op)."""
         now = as_utc(now)
-        parsed = validate(data, filename, self.settings.max_diagram_bytes)
+        parsed = validate(data, filename, self.settings.max_diagram_bytes, self.settings.timer_limits)
         with self.uow() as uow:
             s = uow.session
             existing = s.scalar(select(Definition).where(Definition.content_hash == parsed.content_hash))

@@ -1,6 +1,6 @@
 """A thin layer over SpiffWorkflow's BpmnWorkflow: start, step, complete, catch, serialize.
 
-Only this module, definitions.py and expressions.py import SpiffWorkflow. Everything runs with the
+Only this module, definitions.py, expressions.py, limits.py and timer_guard.py import SpiffWorkflow. Everything runs with the
 restricted script engine, and timers see the command's `now` through `clock.frozen_at`.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from .clock import as_utc
 from .definitions import ParsedDefinition
 from .errors import ExpressionError, VaernError
-from .expressions import restricted_script_engine
+from .timer_guard import guarded_script_engine
 
 VAERN_KEY = "vaern"  # our bookkeeping in a Spiff task's internal_data (assignment, completion)
 
@@ -76,7 +76,7 @@ class PendingTimer:
 def start(parsed: ParsedDefinition, data: dict[str, Any]) -> BpmnWorkflow:
     """A new workflow of the definition with `data` as its start variables, run to its first wait."""
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs,
-                            script_engine=restricted_script_engine(parsed.timer_expressions))
+                            script_engine=guarded_script_engine(parsed.timer_expressions, parsed.timer_limits))
     start_task = workflow.get_next_task(spec_name="Start")
     start_task.data.update(data)
     advance(workflow)
@@ -91,7 +91,13 @@ def advance(workflow: BpmnWorkflow) -> None:
     except ExpressionError as exc:
         raise WorkflowError(f"the diagram could not go on: {exc}") from exc
     except SpiffWorkflowException as exc:
-        raise WorkflowError(f"the diagram could not go on: {exc}") from exc
+        raise WorkflowError(f"the diagram could not go on: {_reason(exc)}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    # SpiffWorkflow wraps the evaluator's error ("Error evaluating expression 'wait'"); say what it was.
+    inner = exc.__cause__ or exc.__context__
+    return f"{str(exc).strip()} {inner}" if isinstance(inner, ExpressionError) else str(exc)
 
 
 def all_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
@@ -186,7 +192,7 @@ def complete(workflow: BpmnWorkflow, task: SpiffTask, values: dict[str, Any]) ->
     try:
         task.run()
     except (ExpressionError, SpiffWorkflowException) as exc:
-        raise WorkflowError(f"the task could not be completed: {exc}") from exc
+        raise WorkflowError(f"the task could not be completed: {_reason(exc)}") from exc
     advance(workflow)
 
 
@@ -271,5 +277,5 @@ def loads(state: str, parsed: ParsedDefinition) -> BpmnWorkflow:
     dct["spec"] = parsed.spec
     dct["subprocess_specs"] = parsed.subprocess_specs
     workflow = _SERIALIZER.from_dict(dct)
-    workflow.script_engine = restricted_script_engine(parsed.timer_expressions)
+    workflow.script_engine = guarded_script_engine(parsed.timer_expressions, parsed.timer_limits)
     return workflow

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from engine import ConcurrentUpdate, InvalidInput, NotAllowed, NotFound, TaskNotOpen
+from engine import ConcurrentUpdate, InvalidInput, NotAllowed, NotFound, TaskNotOpen, WorkflowError
 
 from .helpers import MAX_TEXT_LENGTH
 
@@ -41,6 +41,13 @@ def register(app: Flask) -> None:
         return error_page(409, _("Someone else changed the case"), _("The case was changed by someone else at "
                                                                      "the same moment. Nothing was saved: reload "
                                                                      "the page and try again."))
+
+    @app.errorhandler(WorkflowError)
+    def _cannot_go_on(exc):
+        return error_page(422, _("The case could not go on"), _("The case's diagram could not go on with what was "
+                                                                "given, so nothing was saved. Check what you gave "
+                                                                "and try again; if it keeps happening, tell the "
+                                                                "process owner."))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen
+from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen, WorkflowError
 
 from .access import view_case, view_task
 from .cases import timeline_rows
@@ -18,7 +18,8 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 HISTORY_ROLES = {"leaders_leader"}
 
 
-def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, conflict: str | None = None):
+def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, conflict: str | None = None,
+            closed: bool = False):
     task = detail.task
     tags, instructions = split_documentation(detail.documentation)
     shown = dict(detail.values)
@@ -36,7 +37,7 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, con
             history = timeline_rows(view, service().tasks_of_case(task.case_id))
     return render_template("task.html", detail=detail, task=task, tags=tags, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people,
-                           conflict=conflict), status
+                           conflict=conflict, closed=closed), status
 
 
 def _person_ids(detail: TaskDetail, values: dict) -> tuple[dict, dict[str, str]]:
@@ -94,7 +95,7 @@ def _typed_back(task_id: str):
     else:
         message = _("The task is no longer open: the case's course closed it while you were filling it in, so your "
                     "answers were not saved. They are shown below, so you can copy what you wrote.")
-    return _render(service().task_form(task_id), request.form, {}, 409, conflict=message)
+    return _render(service().task_form(task_id), request.form, {}, 409, conflict=message, closed=True)
 
 
 @bp.route("/<task_id>", methods=["POST"])
@@ -113,6 +114,11 @@ def complete(task_id: str):
         return _typed_back(task_id)
     except InvalidInput as exc:
         return _render(detail, request.form, exc.errors, 400)
+    except WorkflowError as exc:
+        # The diagram cannot go on with these answers (a date beyond the calendar, say): nothing was saved.
+        return _render(detail, request.form, {}, 422, conflict=_("The case could not go on with these answers, so "
+                                                                  "nothing was saved. Check the dates and numbers "
+                                                                  "you gave, and try again. (%(why)s)", why=exc))
     if case.status == "closed":
         flash(_("The task is done, and case %(id)s is now closed.", id=case.id), "success")
     else:

@@ -66,3 +66,21 @@ def test_twenty_chairs_submitting_their_tasks_of_one_case_through_two_web_worker
 def _as_form(values: dict) -> dict[str, str]:
     """Typed answers as a browser posts them: booleans as a ticked box or nothing."""
     return {k: ("on" if v is True else str(v)) for k, v in values.items() if v is not False and v is not None}
+
+
+def test_a_date_the_diagram_cannot_count_from_shows_the_form_again_and_saves_nothing(client, vaern):
+    now = datetime.now(timezone.utc)
+    case = start_violence(vaern, injured=True, severity=4)
+    vaern.complete_task(task_of(vaern, "leder-akut", case.id, "first_talk").task_id, FIRST_TALK, "leder-akut", now)
+    plan = task_of(vaern, "leder-akut", case.id, "plan_follow_up")
+    vaern.complete_task(plan.task_id, filled(vaern, plan.task_id, vtc_registrar="leader"), "leder-akut", now)
+    absence = task_of(vaern, "leder-akut", case.id, "record_absence")
+    login(client, "leder-akut")
+    response = client.post(f"/tasks/{absence.task_id}", data={"first_absence_day": "9999-12-31",
+                                                              "absent_beyond_injury_day": "on"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Sagen kunne ikke gå videre med disse svar" in html
+    assert 'value="9999-12-31"' in html and "Udfør opgaven" in html, "what was typed comes back, to correct"
+    assert vaern.task(absence.task_id).state == "open"
+    assert client.post(f"/tasks/{absence.task_id}", data={"first_absence_day": "2026-11-27",
+                                                          "absent_beyond_injury_day": "on"}).status_code == 302
