@@ -16,7 +16,8 @@ from .login_throttle import LoginThrottle
 from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
 from .grants import AccessGrantInfo, ConsentInfo, GrantRefused
-from .privacy import AccessLogEntry, CaseView, PurgeReport
+from .privacy import AccessLogEntry, CaseView
+from .retention import PurgeReport
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .scheduler import TimerScheduler
 from .service import Vaern, open_vaern

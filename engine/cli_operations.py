@@ -125,12 +125,24 @@ def purge(older_than_days: int | None, yes: bool) -> None:
     from datetime import timedelta
 
     days = older_than_days or int(os.environ.get("VAERN_RETENTION_DAYS", "1825"))
-    report = _service().purge_closed_cases(_now(), timedelta(days=days), dry_run=not yes, user=CLI_USER)
+    service = _service()
+    report = service.purge_closed_cases(_now(), timedelta(days=days), dry_run=not yes, user=CLI_USER)
+    sqlite = service.settings.database_url.startswith("sqlite")
     verb = "would purge" if report.dry_run else "purged"
     click.echo(f"{verb} {len(report.case_ids)} case(s) closed before {_when(report.cutoff)}: "
                f"{', '.join(map(str, report.case_ids)) or '-'}")
     if report.dry_run and report.case_ids:
         click.echo("run again with --yes to purge them")
+    elif not report.dry_run and report.case_ids:
+        if report.files_scrubbed:
+            click.echo("the database file was rebuilt and its write-ahead log emptied: no copy of the purged data "
+                       "is left in them")
+        elif sqlite:
+            click.echo("warning: another process held the database open, so its write-ahead log may still hold "
+                       "copies of the purged data; run `vaern purge --yes` again when the service is idle", err=True)
+        else:
+            click.echo("PostgreSQL keeps removed rows in its files until it reuses the space; run VACUUM FULL in a "
+                       "maintenance window to rewrite them now (see README, Retention)")
 
 
 @cli.command(name="fire-timers")

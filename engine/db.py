@@ -74,6 +74,20 @@ class UnitOfWork:
             self._after_commit()
 
 
+def scrub(engine: Engine) -> bool:
+    """On SQLite, rebuild the file and empty its write-ahead log, so that no copy of a deleted row stays in either.
+
+    True when both were done; False on PostgreSQL, whose removed rows stay in its files until it reuses
+    the space, and when another process held a read open so the log could not be emptied.
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return busy == 0
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)

@@ -174,6 +174,9 @@ class OutboxMail(Base):
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[str] = mapped_column(String(100))
+    # The case the mail is about, so a retention purge removes it with the case (no foreign key: the mail
+    # may outlive a case only until it is purged, and an old mail must never block a purge).
+    case_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)
     recipient: Mapped[str] = mapped_column(String(300))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

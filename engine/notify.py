@@ -50,8 +50,8 @@ def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, peo
         body = (f"{INTRO[kind]}\n\n    {title}\n\nLog ind og se den her:\n{link}\n\n"
                 "Af hensyn til fortroligheden står der ikke mere om sagen i denne e-mail.\n"
                 "(For confidentiality this e-mail says nothing more about the case.)\n")
-        mails.append({"person_id": person_id, "recipient": email, "subject": SUBJECTS[kind], "body": body,
-                      "created_at": now, "attempts": 0})
+        mails.append({"person_id": person_id, "case_id": case_id, "recipient": email, "subject": SUBJECTS[kind],
+                      "body": body, "created_at": now, "attempts": 0})
     if mails:
         queue_rows(s, _MAIL, mails)
 

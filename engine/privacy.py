@@ -3,9 +3,9 @@ by the case's leader, each person's own access log, and the retention purge (LAW
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from . import store
@@ -13,13 +13,10 @@ from .access import level_for, may_see
 from .clock import as_utc
 from .errors import NotAllowed
 from .grants import GrantCommands
-from .models import (
-    AccessConsent, AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate,
-    Timer,
-)
+from .retention import PURGED, RetentionCommands
+from .models import AccessConsent, AccessGrant, AccessLog, Case, CaseParty, Task, TaskCandidate
 from .views import CaseInfo, EventInfo, TaskDetail
 
-PURGED = "purged"
 
 
 @dataclass(frozen=True)
@@ -43,16 +40,7 @@ class AccessLogEntry:
     allowed: bool
 
 
-@dataclass(frozen=True)
-class PurgeReport:
-    """What a retention purge removed (or, in a dry run, would remove)."""
-
-    dry_run: bool
-    cutoff: datetime
-    case_ids: tuple[int, ...]
-
-
-class PrivacyCommands(GrantCommands):
+class PrivacyCommands(GrantCommands, RetentionCommands):
     """Access-checked reads, grants, access logs and retention, mixed into the service."""
 
     def case_access(self, case_id: int, viewer_id: str) -> str:
@@ -130,43 +118,6 @@ class PrivacyCommands(GrantCommands):
                 query = query.where(AccessLog.at >= as_utc(since))
             return [_entry(r) for r in uow.session.scalars(query)]
 
-    def purge_closed_cases(self, now: datetime, older_than: timedelta, dry_run: bool = True,
-                           user: str = "system") -> PurgeReport:
-        """Remove personal data from cases closed before now - older_than, keeping anonymised counts."""
-        now = as_utc(now)
-        cutoff = now - older_than
-        with self.uow() as uow:
-            s = uow.session
-            ids = tuple(s.scalars(select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
-                                  .order_by(Case.id)))
-            if dry_run or not ids:
-                return PurgeReport(True if dry_run else False, cutoff, ids)
-            for case in s.scalars(select(Case).where(Case.id.in_(ids))):
-                _count(s, case)
-            for model in (TaskCandidate, Task, Timer, Notice, AccessGrant, AccessConsent, CaseParty):
-                s.execute(delete(model).where(model.case_id.in_(ids)))
-            s.execute(delete(AccessLog).where(AccessLog.case_id.in_(ids)))
-            s.execute(update(Event).where(Event.case_id.in_(ids)).values(actor="-", details={}))
-            s.execute(update(Case).where(Case.id.in_(ids)).values(
-                status=PURGED, state="{}", parties={}, created_by="-", version=Case.version + 1))
-            store.record(s, now, user, "retention_purge", None, cases=len(ids), cutoff=cutoff.isoformat())
-            uow.commit()
-        return PurgeReport(False, cutoff, ids)
-
-    def case_statistics(self) -> list[tuple[str, str, int, int]]:
-        """Anonymised counts (kind, unit, year, cases) of live and purged cases, for the committees."""
-        with self.uow() as uow:
-            s = uow.session
-            counts: dict[tuple[str, str, int], int] = {}
-            for kind, unit, created in s.execute(select(Case.kind, Case.unit_id, Case.created_at)
-                                                 .where(Case.status != PURGED)):
-                key = (kind, unit, created.year)
-                counts[key] = counts.get(key, 0) + 1
-            for row in s.scalars(select(CaseStatistic)):
-                key = (row.kind, row.unit_id, row.year)
-                counts[key] = counts.get(key, 0) + row.cases
-            return sorted((k[0], k[1], k[2], n) for k, n in counts.items())
-
     def _bare_case(self, case_id: int) -> CaseInfo:
         info = self.case(case_id)
         return replace(info, data={}, parties={})
@@ -195,14 +146,3 @@ def _role_of(event: EventInfo) -> str:
     if event.actor == "system":
         return "system"
     return event.details.get("role") or "deltager"
-
-
-def _count(s: Session, case: Case) -> None:
-    key = dict(kind=case.kind, unit_id=case.unit_id, year=case.created_at.year, serious=case.serious,
-               escalated=case.escalated)
-    row = s.scalar(select(CaseStatistic).filter_by(**key))
-    if row is None:
-        s.add(CaseStatistic(**key, cases=1))
-    else:
-        row.cases += 1
-    s.flush()

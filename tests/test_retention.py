@@ -42,3 +42,48 @@ def test_a_purge_removes_personal_data_and_keeps_anonymised_counts(vaern):
     assert vaern.case(recent).data["description"] == "følsomt"
     assert vaern.case(still_open).status == "open"
     assert any(e.action == "retention_purge" and e.details["cases"] == 1 for e in vaern.events())
+
+
+def _raw(path) -> bytes:
+    """Every byte SQLite keeps for the database: the file, its write-ahead log and its shared-memory index."""
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+                    if p.exists())
+
+
+def test_after_vaern_purge_no_copy_is_left_in_the_raw_database_files(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from engine import Settings, open_vaern
+    from tests.conftest import DEMO_ORG, DIAGRAMS, ROOT
+
+    path = tmp_path / "vaern.sqlite3"
+    vaern = open_vaern(Settings(database_url=f"sqlite:///{path}"))
+    vaern.import_org(DEMO_ORG, "admin", T0)
+    vaern.deploy((DIAGRAMS / "simple.bpmn").read_bytes(), "simple.bpmn", "admin", T0)
+    # Plain ASCII, so the same bytes stand in every place a copy can be (the state is JSON with escaped letters).
+    secrets = ["Beskrivelse-7c1e han truede hende i omkladningsrummet", "Referat-5d2a hun var bange"]
+    when = T0 - timedelta(days=400)
+    case = vaern.start_case("simple", "afd-akut", {**PARTIES, "description": secrets[0]}, "ansat-akut", when)
+    [item] = vaern.inbox("leder-akut", when)
+    # Saved several times over, as a real case is: every version of its state is a copy somewhere in the files.
+    vaern.claim(item.task_id, "leder-akut", when)
+    vaern.release(item.task_id, "leder-akut", when)
+    vaern.complete_task(item.task_id, {**TALK, "summary": secrets[1], "serious": False}, "leder-akut", when)
+    vaern.view_case(case.id, "leder-akut", when)
+    link = f"/tasks/{item.task_id}".encode()
+    vaern.db.dispose()
+    before = _raw(path)
+    assert all(s.encode() in before for s in secrets) and link in before, "the test sees the data before the purge"
+
+    result = subprocess.run([sys.executable, "-m", "engine", "purge", "--yes", "--older-than-days", "365"], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "VAERN_DATABASE_URL": f"sqlite:///{path}"})
+    assert result.returncode == 0, result.stderr
+    assert f"purged 1 case(s)" in result.stdout and "no copy of the purged data is left" in result.stdout
+
+    after = _raw(path)
+    for secret in secrets:
+        assert secret.encode() not in after
+    assert link not in after, "the outbox mail linking to the case's task is gone too"
+    assert item.task_id.encode() in after, "only the event log keeps the task's id, without who or what"

@@ -1,0 +1,93 @@
+"""Retention (LAW-8): closed cases past the period lose their personal data, every copy of it; counts remain.
+
+A purge deletes or blanks every row that names a person or holds what they wrote (the workflow state,
+tasks, notices, outbox mail, grants, consents, parties, access log, event details) in one transaction.
+Deleting a row does not wipe its bytes: SQLite keeps old pages in its write-ahead log and in free pages of
+the file. So after the purge commits, the file is rebuilt and the log emptied (db.scrub), and a test reads
+the raw files afterwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from . import store
+from .clock import as_utc
+from .db import scrub
+from .models import (
+    AccessConsent, AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, OutboxMail, Task,
+    TaskCandidate, Timer,
+)
+
+PURGED = "purged"
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What a retention purge removed (or, in a dry run, would remove)."""
+
+    dry_run: bool
+    cutoff: datetime
+    case_ids: tuple[int, ...]
+    # SQLite: the file was rebuilt and its write-ahead log emptied, so no copy of the data is left in them.
+    # False on PostgreSQL (which keeps removed rows in its files until it reuses the space) or when another
+    # process held the database open so the log could not be emptied.
+    files_scrubbed: bool = False
+
+
+class RetentionCommands:
+    """The retention purge and the anonymised counts it keeps, mixed into the service through PrivacyCommands."""
+
+    def purge_closed_cases(self, now: datetime, older_than: timedelta, dry_run: bool = True,
+                           user: str = "system") -> PurgeReport:
+        """Remove personal data from cases closed before now - older_than, keeping anonymised counts."""
+        now = as_utc(now)
+        cutoff = now - older_than
+        with self.uow() as uow:
+            s = uow.session
+            ids = tuple(s.scalars(select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
+                                  .order_by(Case.id)))
+            if dry_run or not ids:
+                return PurgeReport(True if dry_run else False, cutoff, ids)
+            for case in s.scalars(select(Case).where(Case.id.in_(ids))):
+                _count(s, case)
+            for model in (TaskCandidate, Task, Timer, Notice, OutboxMail, AccessGrant, AccessConsent, CaseParty):
+                s.execute(delete(model).where(model.case_id.in_(ids)))
+            s.execute(delete(AccessLog).where(AccessLog.case_id.in_(ids)))
+            s.execute(update(Event).where(Event.case_id.in_(ids)).values(actor="-", details={}))
+            s.execute(update(Case).where(Case.id.in_(ids)).values(
+                status=PURGED, state="{}", parties={}, created_by="-", version=Case.version + 1))
+            store.record(s, now, user, "retention_purge", None, cases=len(ids), cutoff=cutoff.isoformat())
+            uow.commit()
+        for case_id in ids:
+            self._workflows.take(case_id, -1)  # nor a copy in this process's memory
+        return PurgeReport(False, cutoff, ids, scrub(self.db))
+
+    def case_statistics(self) -> list[tuple[str, str, int, int]]:
+        """Anonymised counts (kind, unit, year, cases) of live and purged cases, for the committees."""
+        with self.uow() as uow:
+            s = uow.session
+            counts: dict[tuple[str, str, int], int] = {}
+            for kind, unit, created in s.execute(select(Case.kind, Case.unit_id, Case.created_at)
+                                                 .where(Case.status != PURGED)):
+                key = (kind, unit, created.year)
+                counts[key] = counts.get(key, 0) + 1
+            for row in s.scalars(select(CaseStatistic)):
+                key = (row.kind, row.unit_id, row.year)
+                counts[key] = counts.get(key, 0) + row.cases
+            return sorted((k[0], k[1], k[2], n) for k, n in counts.items())
+
+
+
+def _count(s: Session, case: Case) -> None:
+    key = dict(kind=case.kind, unit_id=case.unit_id, year=case.created_at.year, serious=case.serious,
+               escalated=case.escalated)
+    row = s.scalar(select(CaseStatistic).filter_by(**key))
+    if row is None:
+        s.add(CaseStatistic(**key, cases=1))
+    else:
+        row.cases += 1
+    s.flush()
