@@ -35,6 +35,8 @@ def main() -> None:
         subprocess.run([sys.executable, str(BENCH / script), *extra], check=True)
     print("\n### org_scale.py", flush=True)  # page rendering, the same on either database
     subprocess.run([sys.executable, str(BENCH / "org_scale.py")], check=True)
+    print("\n### privacy_pages.py", flush=True)
+    subprocess.run([sys.executable, str(BENCH / "privacy_pages.py")], check=True)
     subprocess.run([sys.executable, str(BENCH / "report.py")], check=True)
 
 

@@ -73,6 +73,12 @@ def lines(data: dict) -> list[str]:
             rows.append(f"| {row['people']:,} people: inbox / case page / report form / person search (median) | "
                         + " / ".join(f"{row[page]['median_ms']}" for page in
                                      ("inbox", "case_page", "report_form", "person_search")) + " ms | |")
+    privacy = data.get("privacy_pages", {})
+    if privacy:
+        rows.append(f"| \"Mine anmeldelser\" with {privacy['my_reports_reports']:,} reports: page (median); access-log rows "
+                    f"per view | {privacy['my_reports_page_ms']} ms; {privacy['my_reports_access_log_rows_per_view']} | |")
+        rows.append(f"| a wrong password: existing account / unknown name (median) | "
+                    f"{privacy['wrong_password_known_account_ms']} / {privacy['wrong_password_unknown_name_ms']} ms | |")
     machine = data.get("machine", {})
     rows.append("")
     rows.append(f"Machine: {machine.get('cpus')} cores ({machine.get('cpu')}), {machine.get('memory_gib')} GiB, "

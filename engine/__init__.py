@@ -17,6 +17,7 @@ from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
 from .grants import AccessGrantInfo, ConsentInfo, GrantRefused
 from .privacy import AccessLogEntry, CaseView
+from .reports import ReportPage, ReportRow
 from .retention import PurgeReport
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .scheduler import TimerScheduler
@@ -35,5 +36,6 @@ __all__ = [
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
     "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle", "ConsentInfo", "GrantRefused",
+    "ReportPage", "ReportRow",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

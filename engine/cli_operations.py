@@ -105,13 +105,15 @@ def access_log(csv_file: Path | None, about: str | None) -> None:
 
         with csv_file.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["at", "person_id", "case_id", "purpose", "level", "allowed"])
+            writer.writerow(["at", "person_id", "case_id", "purpose", "level", "allowed", "case_ids"])
             for e in entries:
-                writer.writerow([e.at.isoformat(), e.person_id, e.case_id, e.purpose, e.level, e.allowed])
+                writer.writerow([e.at.isoformat(), e.person_id, e.case_id or "", e.purpose, e.level, e.allowed,
+                                 " ".join(map(str, e.case_ids))])
         click.echo(f"{len(entries)} rows written to {csv_file}")
         return
     for e in entries:
-        click.echo(f"{_when(e.at)} {e.person_id:<20} case {e.case_id:<6} {e.purpose:<6} {e.level:<8} "
+        where = f"case {e.case_id:<6}" if e.case_id is not None else f"cases {','.join(map(str, e.case_ids))}"
+        click.echo(f"{_when(e.at)} {e.person_id:<20} {where} {e.purpose:<6} {e.level:<8} "
                    f"{'allowed' if e.allowed else 'REFUSED'}")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import store
-from .access import LEADER_RELATIONS
+from .access import LEADER_RELATIONS, level_for
 from .clock import as_utc
 from .errors import NotAllowed, NotFound, VaernError
 from .models import AccessConsent, AccessGrant, Case
@@ -135,6 +135,13 @@ class GrantCommands:
         if (case.parties or {}).get("employee_id") != person_id:
             raise NotAllowed("only the affected employee gives or takes back consent")
         return case
+
+
+def viewer_level(s: Session, service, case: Case, viewer_id: str) -> str:
+    """The viewer's level on a case: the policy over their relations, a grant, and the affected's consent to it."""
+    granted = s.get(AccessGrant, (case.id, viewer_id)) is not None
+    consented = granted and s.get(AccessConsent, (case.id, viewer_id)) is not None
+    return level_for(case.kind, case.confidential, service.involvement(viewer_id, case.id), granted, consented)
 
 
 def _refuse_the_accused(case: Case, person_id: str, message: str) -> None:

@@ -216,13 +216,15 @@ class AccessConsent(Base):
 
 
 class AccessLog(Base):
-    """One read of a case (page, task, export, API): who, when, what, and whether it was allowed."""
+    """One read of a case (page, task, export, API): who, when, what, and whether it was allowed; or one view of
+    a list of cases ("Mine anmeldelser"): then `case_id` is empty and `case_ids` names the cases shown."""
 
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     person_id: Mapped[str] = mapped_column(String(100), index=True)
-    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    case_id: Mapped[Optional[int]] = mapped_column(Integer, index=True, nullable=True)
+    case_ids: Mapped[Optional[list[int]]] = mapped_column(JSON, nullable=True)
     purpose: Mapped[str] = mapped_column(String(30))
     level: Mapped[str] = mapped_column(String(20))
     allowed: Mapped[bool] = mapped_column(Boolean)

@@ -9,12 +9,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from . import store
-from .access import level_for, may_see
+from .access import may_see
 from .clock import as_utc
 from .errors import NotAllowed
-from .grants import GrantCommands
+from .grants import GrantCommands, viewer_level
+from .reports import ReportQueries
 from .retention import PURGED, RetentionCommands
-from .models import AccessConsent, AccessGrant, AccessLog, Case, CaseParty, Task, TaskCandidate
+from .models import AccessLog, Case, CaseParty, Task, TaskCandidate
 from .views import CaseInfo, EventInfo, TaskDetail
 
 
@@ -34,13 +35,14 @@ class AccessLogEntry:
 
     at: datetime
     person_id: str
-    case_id: int
+    case_id: int | None  # None for a view of a list of cases: then `case_ids` are the cases it showed
     purpose: str
     level: str
     allowed: bool
+    case_ids: tuple[int, ...] = ()
 
 
-class PrivacyCommands(GrantCommands, RetentionCommands):
+class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
     """Access-checked reads, grants, access logs and retention, mixed into the service."""
 
     def case_access(self, case_id: int, viewer_id: str) -> str:
@@ -127,9 +129,7 @@ def _level(s: Session, service, case_id: int, viewer_id: str) -> str:
     case = s.get(Case, case_id)
     if case is None or case.status == PURGED:
         return "none"  # nothing to see, and the same answer as a case one may not see
-    granted = s.get(AccessGrant, (case_id, viewer_id)) is not None
-    consented = granted and s.get(AccessConsent, (case_id, viewer_id)) is not None
-    return level_for(case.kind, case.confidential, service.involvement(viewer_id, case_id), granted, consented)
+    return viewer_level(s, service, case, viewer_id)
 
 
 def _log(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:
@@ -138,7 +138,8 @@ def _log(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, 
 
 
 def _entry(row: AccessLog) -> AccessLogEntry:
-    return AccessLogEntry(row.at, row.person_id, row.case_id, row.purpose, row.level, row.allowed)
+    return AccessLogEntry(row.at, row.person_id, row.case_id, row.purpose, row.level, row.allowed,
+                          tuple(row.case_ids or ()))
 
 
 def _role_of(event: EventInfo) -> str:

@@ -52,8 +52,11 @@ class RetentionCommands:
                                   .order_by(Case.id)))
             if dry_run or not ids:
                 return PurgeReport(True if dry_run else False, cutoff, ids)
+            reporters = set()
             for case in s.scalars(select(Case).where(Case.id.in_(ids))):
                 _count(s, case)
+                reporters.add(case.created_by)
+            _forget_in_list_views(s, reporters, set(ids))
             for model in (TaskCandidate, Task, Timer, Notice, OutboxMail, AccessGrant, AccessConsent, CaseParty):
                 s.execute(delete(model).where(model.case_id.in_(ids)))
             s.execute(delete(AccessLog).where(AccessLog.case_id.in_(ids)))
@@ -80,6 +83,17 @@ class RetentionCommands:
                 counts[key] = counts.get(key, 0) + row.cases
             return sorted((k[0], k[1], k[2], n) for k, n in counts.items())
 
+
+
+def _forget_in_list_views(s: Session, people: set[str], case_ids: set[int]) -> None:
+    # A view of "Mine anmeldelser" names the cases it showed: the purged ones leave those lists too.
+    for row in s.scalars(select(AccessLog).where(AccessLog.case_id.is_(None), AccessLog.person_id.in_(people))):
+        kept = [c for c in row.case_ids or [] if c not in case_ids]
+        if not kept:
+            s.delete(row)
+        elif kept != row.case_ids:
+            row.case_ids = kept
+    s.flush()
 
 
 def _count(s: Session, case: Case) -> None:

@@ -25,7 +25,7 @@ PURPOSE_LABELS = {
     "consent": _l("Agreeing to access"),
 }
 LEVEL_LABELS = {"none": _l("Refused"), "status": _l("Status"), "timeline": _l("Steps"), "full": _l("Everything"),
-                "task": _l("The task")}
+                "task": _l("The task"), "list": _l("A list of cases")}
 ADMIN_LOG_ROWS = 1000
 
 
@@ -57,10 +57,10 @@ def export():
     _require_admin()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["at", "person_id", "case_id", "purpose", "level", "allowed"])
+    writer.writerow(["at", "person_id", "case_id", "purpose", "level", "allowed", "case_ids"])
     for entry in service().access_log():
-        writer.writerow([entry.at.isoformat(), _cell(entry.person_id), entry.case_id, _cell(entry.purpose),
-                         entry.level, "yes" if entry.allowed else "no"])
+        writer.writerow([entry.at.isoformat(), _cell(entry.person_id), entry.case_id or "", _cell(entry.purpose),
+                         entry.level, "yes" if entry.allowed else "no", " ".join(map(str, entry.case_ids))])
     stamp = now().strftime("%Y%m%d-%H%M")
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="vaern-access-log-{stamp}.csv"'})

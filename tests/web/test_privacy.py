@@ -39,8 +39,9 @@ def test_every_case_read_in_the_web_writes_an_access_log_row(client, vaern):
         assert [(r.person_id, r.case_id, r.purpose, r.allowed) for r in rows] == [("leder-akut", case.id, purpose, True)]
     login(client, "ansat-akut")
     before = len(vaern.access_log())
-    client.get("/reports")
-    assert [(r.person_id, r.purpose, r.level) for r in vaern.access_log()[before:]] == [("ansat-akut", "reports", "timeline")]
+    client.get("/reports")  # a list of the cases one reported: one row for the page, naming the cases shown
+    assert [(r.person_id, r.purpose, r.level, r.case_id, r.case_ids) for r in vaern.access_log()[before:]] == [
+        ("ansat-akut", "reports", "list", None, (case.id,))]
     login(client, "amr-akut")
     before = len(vaern.access_log())
     assert client.get(f"/cases/{case.id}").status_code == 403
@@ -61,9 +62,9 @@ def test_an_administrator_reads_and_exports_the_log_but_not_the_cases(client, va
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["at", "person_id", "case_id", "purpose", "level", "allowed"]
-    assert ["leder-akut", str(case.id), "page", "full", "yes"] in [r[1:] for r in rows[1:]]
-    assert ["koncern-hr", str(case.id), "page", "none", "no"] in [r[1:] for r in rows[1:]]
+    assert rows[0] == ["at", "person_id", "case_id", "purpose", "level", "allowed", "case_ids"]
+    assert ["leder-akut", str(case.id), "page", "full", "yes", ""] in [r[1:] for r in rows[1:]]
+    assert ["koncern-hr", str(case.id), "page", "none", "no", ""] in [r[1:] for r in rows[1:]]
     assert len(rows) - 1 == len(vaern.access_log())
 
 

@@ -1,0 +1,80 @@
+""""Mine anmeldelser": the cases a person reported, a page at a time, each at the level they may see it.
+
+A person who reports often (a ward's safety representative may report hundreds of cases a year) must get
+the page quickly: it reads one page of cases, and logs the view once, naming the cases it showed, instead
+of once per case. A case in which the reporter is also the accused is not theirs to follow, and is left out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, insert, select
+
+from . import workflow as wf_ops
+from .access import may_see
+from .clock import as_utc, frozen_at
+from .grants import viewer_level
+from .models import AccessLog, Case, CaseParty
+from .views import CaseInfo, TaskInfo
+
+REPORTS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One reported case as its reporter may see it: status (and, at timeline level, its open tasks)."""
+
+    case: CaseInfo
+    level: str
+    open_tasks: tuple[TaskInfo, ...]
+    waiting_messages: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """One page of a person's reports, newest first."""
+
+    rows: tuple[ReportRow, ...]
+    page: int
+    pages: int
+    total: int
+
+
+class ReportQueries:
+    """The reporter's list, mixed into the service through PrivacyCommands."""
+
+    def my_reports(self, person_id: str, now: datetime, page: int = 1,
+                   per_page: int = REPORTS_PER_PAGE) -> ReportPage:
+        """One page of the cases the person reported, newest first; the view is logged once, with the cases shown."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            accused_here = exists().where(CaseParty.case_id == Case.id, CaseParty.role == "accused",
+                                          CaseParty.person_id == person_id)
+            mine = (Case.created_by == person_id, Case.status != "purged", ~accused_here)
+            total = s.scalar(select(func.count()).select_from(Case).where(*mine))
+            pages = max(1, -(-total // per_page))
+            page = min(max(page, 1), pages)
+            cases = list(s.scalars(select(Case).where(*mine).order_by(Case.id.desc())
+                                   .offset((page - 1) * per_page).limit(per_page)))
+            rows = tuple(self._report_row(s, case, person_id, now) for case in cases)
+            if rows:
+                s.execute(insert(AccessLog).values(at=now, person_id=person_id, case_id=None,
+                                                   case_ids=[r.case.id for r in rows], purpose="reports",
+                                                   level="list", allowed=True))
+                uow.commit()
+            return ReportPage(rows, page, pages, total)
+
+    def _report_row(self, s, case: Case, person_id: str, now: datetime) -> ReportRow:
+        level = viewer_level(s, self, case, person_id)
+        open_tasks = tuple(t for t in self.tasks_of_case(case.id) if t.state == "open") \
+            if may_see(level, "timeline") else ()
+        waiting = frozenset()
+        if case.status == "open":
+            with frozen_at(now):
+                waiting = frozenset(self._read_workflow(case, wf_ops.waiting_message_names))
+        info = CaseInfo(case.id, case.kind, case.definition.version, case.unit_id, case.status, case.serious,
+                        case.confidential, case.escalated, {}, case.version, case.created_by, case.created_at,
+                        case.closed_at)
+        return ReportRow(info, level, open_tasks, waiting)
