@@ -20,7 +20,7 @@ from .org_snapshot import ORG_REVISION, OrgCache, OrgSnapshot
 from .workflow_cache import WorkflowCache
 from .deployment import DeploymentCommands
 from .errors import (
-    InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
+    CaseNotFound, InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
     UnknownCaseKind, UnknownUnit,
 )
 from .forms import coerce_values, form_fields
@@ -353,6 +353,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         return self._with_workflow(s, case)
 
     def _with_workflow(self, s: Session, case: Case):
+        if case.status == "purged":  # its state is gone: no command can act on it, and none may learn more
+            raise CaseNotFound(f"no case with id {case.id}")
         parsed = self._parsed(case.definition)
         # A workflow this process saved at exactly this version needs no deserializing; the entry is
         # taken out, so a command that fails half-way never leaves a half-changed workflow behind.

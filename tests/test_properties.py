@@ -1,8 +1,11 @@
 """Property-based: random commands by random people across cases never break need-to-know.
 
 After every step: no task was completed by someone not allowed to, no case was shown to someone with
-no relation to it, case versions only grow, the event log only grows at its end, and the task,
-candidate and timer rows (written as differences) always equal a full projection of each case.
+no relation to it, the accused never learns of a case (no access, no access-log line, no list entry,
+no notice but their own hearing, never a grant), a log-out ends every session of that person, a purged
+case is gone for everyone, case versions only grow, the event log only grows at its end (but for what a
+purge blanks), and the task, candidate and timer rows (written as differences) always equal a full
+projection of each case.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from engine import (
-    InvalidInput, NotAllowed, Settings, TaskNotOpen, open_vaern,
+    GrantRefused, InvalidInput, NotAllowed, NotFound, Settings, TaskNotOpen, open_vaern,
 )
 from tests.conftest import DEMO_ORG, DIAGRAMS, T0
 from tests.scenario import assert_rows_match_workflow
@@ -39,8 +42,22 @@ class CaseCommands(RuleBasedStateMachine):
         self.case_ids: list[int] = []
         self.versions: dict[int, int] = {}
         self.events_seen: list[tuple] = []
+        self.purged: set[int] = set()
+        self.app = None
+        self.sessions: dict[str, list] = {}  # person -> web clients logged in as them
+
+    def _app(self):
+        # The web app on the same database, built on first use: log-in and log-out go through its pages.
+        if self.app is None:
+            from web import create_app
+
+            self.app = create_app({"TESTING": True, "SECRET_KEY": "p", "WTF_CSRF_ENABLED": False,
+                                   "VAERN_SCHEDULER": False, "VAERN_SETTINGS": self.vaern.settings})
+        return self.app
 
     def teardown(self):
+        if self.app is not None:
+            self.app.extensions["vaern"].db.dispose()
         self.vaern.db.dispose()
         self.tmp.cleanup()
 
@@ -122,6 +139,56 @@ class CaseCommands(RuleBasedStateMachine):
         assert "party:accused" not in related or view.level == "none", "the accused saw their case"
         assert not (view.case.data and view.level != "full"), "case data shown below full access"
 
+    @rule(pick=st.integers(0, 50), leader=st.sampled_from(PEOPLE), person=st.sampled_from(PEOPLE))
+    def grant(self, pick, leader, person):
+        if not self.case_ids:
+            return
+        case_id = self.case_ids[pick % len(self.case_ids)]
+        accused = self.vaern.case(case_id).parties.get("accused_id") if case_id not in self.purged else None
+        try:
+            self.vaern.grant_access(case_id, person, leader, self._tick())
+        except (NotAllowed, GrantRefused):
+            return
+        except Exception as exc:  # a purged case has no leader: refused like any other
+            assert case_id in self.purged, exc
+            return
+        assert person != accused, "the accused was given access"
+
+    @rule(pick=st.integers(0, 50), leader=st.sampled_from(PEOPLE), person=st.sampled_from(PEOPLE))
+    def take_access_back(self, pick, leader, person):
+        if not self.case_ids:
+            return
+        case_id = self.case_ids[pick % len(self.case_ids)]
+        try:
+            self.vaern.withdraw_access(case_id, person, leader, self._tick())
+        except (NotAllowed, NotFound):
+            pass
+
+    @rule(person=st.sampled_from(PEOPLE))
+    def log_in(self, person):
+        from tests.web.conftest import as_person
+
+        client = self._app().test_client()
+        as_person(client, self.vaern, person)
+        assert client.get("/").status_code == 200
+        self.sessions.setdefault(person, []).append(client)
+
+    @rule(person=st.sampled_from(PEOPLE))
+    def log_out(self, person):
+        clients = self.sessions.pop(person, [])
+        if not clients:
+            return
+        assert clients[-1].post("/logout").status_code == 302
+        for client in clients:  # every session of the person, not only the one that logged out
+            assert client.get("/").status_code == 302, f"a session of {person} outlived their log-out"
+
+    @rule(days=st.integers(0, 30))
+    def purge(self, days):
+        report = self.vaern.purge_closed_cases(self.now, timedelta(days=days), dry_run=False, user="admin")
+        self.purged.update(report.case_ids)
+        if report.case_ids:
+            self.events_seen = []  # a purge blanks who and what in the purged cases' events, by design
+
     @rule(pick=st.integers(0, 50), person=st.sampled_from(PEOPLE))
     def try_completed_task_again(self, pick, person):
         done = [t for c in self.case_ids for t in self.vaern.tasks_of_case(c) if t.state != "open"]
@@ -137,7 +204,34 @@ class CaseCommands(RuleBasedStateMachine):
     @invariant()
     def projections_match_the_workflows(self):
         for case_id in self.case_ids:
-            assert_rows_match_workflow(self.vaern, case_id)
+            if case_id not in self.purged:
+                assert_rows_match_workflow(self.vaern, case_id)
+
+    @invariant()
+    def the_accused_never_learns_of_the_case(self):
+        for case_id in self.case_ids:
+            if case_id in self.purged:
+                continue
+            case = self.vaern.case(case_id)
+            accused = case.parties.get("accused_id")
+            if not accused:
+                continue
+            assert self.vaern.case_access(case_id, accused) == "none"
+            assert not [e for e in self.vaern.access_log_about(accused) if e.case_id == case_id]
+            if case.created_by == accused:
+                assert case_id not in {r.case.id for r in self.vaern.my_reports(accused, self.now, per_page=1000).rows}
+            hearings = {t.id for t in self.vaern.tasks_of_case(case_id) if t.role == "accused"}
+            assert {n.task_id for n in self.vaern.notices(accused, limit=1000) if n.case_id == case_id} <= hearings
+            with self.vaern.uow() as uow:
+                from engine.models import AccessGrant
+                assert uow.session.get(AccessGrant, (case_id, accused)) is None
+
+    @invariant()
+    def a_purged_case_is_gone_for_everyone(self):
+        for case_id in self.purged:
+            assert self.vaern.tasks_of_case(case_id) == [] and self.vaern.timers_of_case(case_id) == []
+            for person in ("leder-akut", "ansat-akut", "kollega-akut"):
+                assert self.vaern.case_access(case_id, person) == "none"
 
     @invariant()
     def versions_only_grow(self):

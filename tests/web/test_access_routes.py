@@ -261,3 +261,72 @@ def test_every_route_as_every_role_matches_the_access_table(app, client, vaern, 
     expected_rows = {row for row, levels in table.items() if levels[COLUMNS[kind]] != "—"
                      and (kind, row) not in UNREACHABLE}
     assert set(checked) == expected_rows
+
+
+# Pages and exports that name cases or a person's part in them, besides the case and task pages above.
+LIST_PAGES = ("/", "/notices/", "/reports", "/access-log")
+ADMIN_PAGES = ("/oversight/outbox", "/oversight/access-log", "/oversight/access-log.csv")
+
+
+def _mentions(html: str, case_id: int) -> bool:
+    return re.search(rf"\bSag {case_id}\b|/cases/{case_id}\b", html) is not None
+
+
+@pytest.mark.parametrize("kind", list(COLUMNS))
+def test_every_page_naming_a_case_or_a_part_in_it_as_every_role(app, client, vaern, tmp_path, kind):
+    from engine.models import OutboxMail
+
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(EXTRA_PEOPLE, encoding="utf-8")
+    now = datetime.now(timezone.utc)
+    vaern.import_org(extra, "admin", now)
+    case_id = _sample(vaern, kind, now)
+    case = vaern.case(case_id)
+    reporter = case.created_by
+    for reader, path in ((reporter, "/reports"), ("leder-akut", f"/cases/{case_id}"), ("hosp-leder", f"/cases/{case_id}")):
+        _as(client, reader)
+        client.get(path)  # reads for "Hvem har set mine sager" to show, or not
+    tasks = vaern.tasks_of_case(case_id)
+    titles = {t.title for t in tasks}
+    table = matrix()
+    for row, person in PLAYERS.items():
+        level = table[row][COLUMNS[kind]]
+        if level == "—" or (kind, row) in UNREACHABLE:
+            continue
+        relations = vaern.involvement(person, case_id)
+        mine = [t for t in tasks if _may_open(vaern.task(t.id), person)]
+        is_party = any(r.startswith("party:") for r in relations)
+        expected = {
+            "/": any(t.state == "open" for t in mine),
+            "/notices/": bool([n for n in vaern.notices(person, limit=500) if n.case_id == case_id]),
+            "/reports": person == reporter and "party:accused" not in relations,
+            "/access-log": is_party and level != "none",
+        }
+        _as(client, person)
+        for path in LIST_PAGES:
+            response = client.get(path)
+            html = response.get_data(as_text=True).split('<main id="main">', 1)[1]
+            assert response.status_code == 200, (row, path)
+            assert _mentions(html, case_id) == expected[path], (row, path)
+            assert SECRET not in html, (row, path)
+            for task_id in re.findall(r'href="/tasks/([0-9a-f-]{36})"', html):
+                assert _may_open(vaern.task(task_id), person), (row, path, "links only to tasks of one's own")
+            if path in ("/reports", "/access-log") and level not in ("timeline", "full"):
+                assert not [t for t in titles if t in html], (row, path, "no steps below the timeline level")
+        if "party:accused" in relations:
+            # The accused: nothing but their own hearing, on no page and in no mail.
+            hearings = {t.id for t in mine if t.role == "accused"}
+            assert {n.task_id for n in vaern.notices(person, limit=500) if n.case_id == case_id} <= hearings
+            with vaern.uow() as uow:
+                bodies = [m.body for m in uow.session.query(OutboxMail).filter_by(person_id=person, case_id=case_id)]
+            assert all(any(f"/tasks/{h}" in body for h in hearings) for body in bodies), bodies
+        for path in ADMIN_PAGES:
+            response = client.get(path)
+            if not vaern.person(person).is_admin:
+                assert response.status_code == 403, (row, path)
+                continue
+            text = response.get_data(as_text=True)
+            assert response.status_code == 200 and SECRET not in text, (row, path)
+            assert not [t for t in titles if t in text], (row, path, "no task names: they tell who has which part")
+            if path == "/oversight/outbox":
+                assert not _mentions(text, case_id), "the outbox does not say which case a mail is about"
