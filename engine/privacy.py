@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from . import store
 from .access import may_see
 from .clock import as_utc
 from .errors import NotAllowed

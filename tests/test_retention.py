@@ -83,7 +83,7 @@ def test_after_vaern_purge_no_copy_is_left_in_the_raw_database_files(tmp_path):
     result = subprocess.run([sys.executable, "-m", "engine", "purge", "--yes", "--older-than-days", "365"], cwd=ROOT,
                             capture_output=True, text=True, env={**os.environ, "VAERN_DATABASE_URL": f"sqlite:///{path}"})
     assert result.returncode == 0, result.stderr
-    assert f"purged 1 case(s)" in result.stdout and "no copy of the purged data is left" in result.stdout
+    assert "purged 1 case(s)" in result.stdout and "no copy of the purged data is left" in result.stdout
 
     after = _raw(path)
     for secret in secrets:

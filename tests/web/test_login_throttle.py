@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import timedelta
 
 from engine.login_throttle import LoginThrottle
 from tests.conftest import DEMO_ORG, T0
