@@ -14,7 +14,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .bpmn_xml import NSMAP, parse_xml, schema_problems
 from .errors import DefinitionError, Problem
-from .lint import element_properties, lint, process_settings
+from .lint import element_properties, lint, people_at_start, process_settings
 
 
 @dataclass
@@ -31,6 +31,8 @@ class ParsedDefinition:
     subprocess_specs: dict
     notices: dict[str, dict[str, str]] = field(default_factory=dict)
     timer_expressions: frozenset[str] = frozenset()
+    # Person variables every case must start with (the report form's; `case_starts_with` adds more).
+    starts_with: tuple[str, ...] = ()
 
 
 def content_hash(data: bytes) -> str:
@@ -99,6 +101,7 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
         subprocess_specs=subprocess_specs,
         notices=notices,
         timer_expressions=timer_expressions,
+        starts_with=people_at_start(process),
     )
 
 

@@ -26,7 +26,8 @@ from .errors import (
 from .forms import coerce_values, form_fields
 from .accounts import MIN_PASSWORD_LENGTH, hash_password
 from .models import Account, Case, Definition, Task
-from .roles import PERSON_ROLES
+from .access import LEADER_RELATIONS
+from .roles import PERSON_ROLES, fallback_roles
 from .notices import NoticeQueries
 from .privacy import PrivacyCommands
 from .queries import CaseQueries
@@ -167,7 +168,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             parties = _parties(data)
             self._org(s).require_people(list(parties.values()))
             parsed = self._parsed(definition)
-            initial = {**parsed.settings, **self._committee_lists(s, parsed, unit_id), **data,
+            missing = [name for name in parsed.starts_with if not data.get(name)]
+            if missing:
+                raise InvalidInput({name: "skal angives, når sagen startes (required to start the case)" for name in missing})
+            # `serious` is always a case variable, so a gateway after any deadline may read it.
+            initial = {**parsed.settings, **self._committee_lists(s, parsed, unit_id), "serious": False, **data,
                        "case_unit": unit_id}
             with frozen_at(now):
                 workflow = wf_ops.start(parsed, initial)
@@ -203,9 +208,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             case, parsed, workflow, task = self._load_task(s, task_id)
             meta = task.internal_data[wf_ops.VAERN_KEY]
             _require_may_act(meta, user)
-            typed = coerce_values(form_fields(task.task_spec), values)
             before = wf_ops.completed_ids(workflow)
             with frozen_at(now):
+                typed = coerce_values(form_fields(task.task_spec), values, task.data)
                 meta.update(completed_by=user, completed_at=now.isoformat(), assignee=meta.get("assignee") or user)
                 wf_ops.complete(workflow, task, typed)
                 store.record(s, now, user, "task_completed", case.id, task_id, spec=task.task_spec.bpmn_id,
@@ -258,6 +263,29 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             uow.commit()
             return info
 
+    def mark_serious(self, case_id: int, severity: int, user: str, now: datetime) -> CaseInfo:
+        """A leader of the case marks it serious with a severity 1-5 (GEN-1, K-S5): from then on every
+        deadline of the case escalates as the diagram says for serious cases."""
+        now = as_utc(now)
+        if isinstance(severity, bool) or not isinstance(severity, int) or not 1 <= severity <= 5:
+            raise InvalidInput({"severity": "vælg en alvorlighed fra 1 til 5 (choose a severity from 1 to 5)"})
+        if not self.involvement(user, case_id) & LEADER_RELATIONS:
+            raise NotAllowed("only the case's leader or the leader's leader can mark the case serious")
+        with self.uow() as uow:
+            s = uow.session
+            case, parsed, workflow = self._load_case(s, case_id)
+            if case.status != "open":
+                raise InvalidInput({"severity": f"sag {case_id} er afsluttet (the case is closed)"})
+            with frozen_at(now):
+                before = wf_ops.completed_ids(workflow)
+                # Written into every task still to run, so the gateways after a deadline read it.
+                wf_ops.set_case_variables(workflow, serious=True, severity=severity)
+                store.record(s, now, user, "case_marked_serious", case.id, severity=severity,
+                             was_serious=case.serious)
+                info = self._after_step(s, case, parsed, workflow, before, user, now)
+            uow.commit()
+            return info
+
     # -- the step bookkeeping ----------------------------------------------------------------
 
     def _after_step(self, s: Session, case: Case, parsed: ParsedDefinition, workflow, before: set,
@@ -295,7 +323,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 self._assign(s, case, task, parties, now)
         closed = wf_ops.is_completed(workflow)
         values = {"parties": parties, "escalated": escalated,
-                  "serious": bool(data.get("serious", case.serious)),
+                  # Once serious, always serious: a later task's data cannot take it back.
+                  "serious": bool(case.serious or data.get("serious")),
                   # The affected's wish for confidentiality (K-H7) narrows who sees the case from then on.
                   "confidential": bool(case.confidential or data.get("confidential") or data.get("wants_confidentiality"))}
         if closed and case.status != "closed":
@@ -313,9 +342,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         return version
 
     def _assign(self, s: Session, case: Case, task, parties: dict[str, Any], now: datetime) -> None:
-        role = task.task_spec.lane or ""
+        lane = task.task_spec.lane or ""
         unit_id = task.data.get("committee_unit") or case.unit_id
-        candidates = self._org(s).resolve(role, unit_id, parties) if role else []
+        role, candidates = lane, self._org(s).resolve(lane, unit_id, parties) if lane else []
+        if not candidates:
+            role, candidates = self._fallback(s, case, task, lane, unit_id, parties, now)
         due = _due_at(task)
         task.internal_data[wf_ops.VAERN_KEY] = {
             "role": role, "unit": unit_id, "candidates": candidates,
@@ -328,6 +359,18 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             store.record(s, now, SYSTEM, "task_unassigned", case.id, str(task.id), role=role, unit=unit_id)
         notify.enqueue(s, self.settings, self._org(s), now, candidates, "assigned", case.id, str(task.id),
                        task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+
+    def _fallback(self, s: Session, case: Case, task, lane: str, unit_id: str, parties: dict[str, Any],
+                  now: datetime) -> tuple[str, list[str]]:
+        """The role and people who take a task whose lane resolves to no one, with an event saying why."""
+        for role in fallback_roles(lane):
+            candidates = self._org(s).resolve(role, unit_id, parties)
+            if candidates:
+                reason = (f"case_has_no_{lane}" if lane in PERSON_ROLES else f"no_{lane}_in_unit")
+                store.record(s, now, SYSTEM, "task_fallback", case.id, str(task.id), spec=task.task_spec.bpmn_id,
+                             lane=lane, role=role, unit=unit_id, reason=reason)
+                return role, candidates
+        return lane, []
 
     # -- loading -----------------------------------------------------------------------------
 

@@ -197,6 +197,18 @@ def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) 
     advance(workflow)
 
 
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
+
+
+def set_case_variables(workflow: BpmnWorkflow, **values: Any) -> None:
+    """Set case variables from outside a form: in every task still to run, so later steps read them."""
+    for task in workflow.get_tasks():
+        if not task.state & _FINISHED:
+            task.data.update(values)
+    if workflow.last_task is not None:
+        workflow.last_task.data.update(values)  # what `case_data` reads until the next step
+
+
 def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     """Names of the messages the workflow would catch now."""
     return {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
