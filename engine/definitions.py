@@ -14,7 +14,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .bpmn_xml import NSMAP, parse_xml, schema_problems
 from .errors import DefinitionError, Problem
-from .lint import element_properties, lint, people_at_start, process_settings
+from .lint import element_properties, lint, material_names, people_at_start, process_settings
 
 
 @dataclass
@@ -33,6 +33,8 @@ class ParsedDefinition:
     timer_expressions: frozenset[str] = frozenset()
     # Person variables every case must start with (the report form's; `case_starts_with` adds more).
     starts_with: tuple[str, ...] = ()
+    # User task id -> the case variables its page shows the person (a hearing's material).
+    task_material: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def content_hash(data: bytes) -> str:
@@ -87,6 +89,8 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
             props = element_properties(event)
             if "notify" in props:
                 notices[event.get("id")] = props
+    task_material = {task.get("id"): material_names(task) for task in process.iter(f"{{{NSMAP['bpmn']}}}userTask")
+                     if material_names(task)}
     timer_expressions = frozenset(
         (value.text or "").strip() for value in process.xpath(
             ".//bpmn:timerEventDefinition/*", namespaces=NSMAP) if isinstance(value.tag, str))
@@ -102,6 +106,7 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
         notices=notices,
         timer_expressions=timer_expressions,
         starts_with=people_at_start(process),
+        task_material=task_material,
     )
 
 

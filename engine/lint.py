@@ -60,6 +60,14 @@ def people_at_start(process: etree._Element) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_split(element_properties(process).get(STARTS_WITH, ""))))
 
 
+MATERIAL = "hearing_material"
+
+
+def material_names(task: etree._Element) -> tuple[str, ...]:
+    """The case variables a user task shows the person doing it (its `hearing_material` property)."""
+    return tuple(dict.fromkeys(_split(element_properties(task).get(MATERIAL, ""))))
+
+
 def element_properties(element: etree._Element) -> dict[str, str]:
     """The camunda extension properties of an element (name → value)."""
     return {p.get("name") or p.get("id") or "": p.get("value") or ""
@@ -261,6 +269,9 @@ class _Linter:
 
     def check_forms(self, process: etree._Element) -> None:
         for task in process.iter(f"{{{BPMN_NS}}}userTask"):
+            for name in material_names(task):
+                if not _IDENTIFIER.match(name):
+                    self.add(task, f"the {MATERIAL} '{name}' must be the name of a case variable")
             seen: set[str] = set()
             for field in _bpmn(task, "./bpmn:extensionElements/camunda:formData/camunda:formField"):
                 field_id = field.get("id") or ""

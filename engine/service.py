@@ -27,6 +27,7 @@ from .forms import coerce_values, form_fields
 from .accounts import MIN_PASSWORD_LENGTH, hash_password
 from .models import Account, Case, Definition, Task
 from .access import LEADER_RELATIONS
+from .messages import may_send
 from .roles import PERSON_ROLES, fallback_roles
 from .notices import NoticeQueries
 from .privacy import PrivacyCommands
@@ -246,6 +247,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
     def send_message(self, case_id: int, name: str, payload: dict[str, Any], user: str, now: datetime) -> CaseInfo:
         """Deliver a named message to a case (e.g. complaint_withdrawn) if the case is waiting for it."""
         now = as_utc(now)
+        if not may_send(name, self.involvement(user, case_id), user):
+            raise NotAllowed(f"you may not send '{name}' into case {case_id}")
         with self.uow() as uow:
             s = uow.session
             case, parsed, workflow = self._load_case(s, case_id)

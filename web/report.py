@@ -18,6 +18,7 @@ bp = Blueprint("report", __name__)
 
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
 ESCALATION_MESSAGE = "escalation_requested"
+WITHDRAW_MESSAGE = "complaint_withdrawn"
 
 # LAW-4: who acted decides the route. Citizens, patients and relatives -> violence; colleagues, managers -> harassment.
 ACTORS = {
@@ -151,12 +152,30 @@ def _violence(form, errors: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+# What a person can do from "Mine anmeldelser" when the case waits for it: the message, its button and
+# what the person is told afterwards. The engine decides who may send which (engine/messages.py).
+MESSAGES = {
+    ESCALATION_MESSAGE: {
+        "button": _l("Ask the next management level for help"),
+        "hint": _l("Has nothing happened, or have you had no answer? You can ask the next management level for help."),
+        "done": _l("Your request has been sent. The next management level has been given a task to follow up "
+                   "on case %(id)s."),
+    },
+    WITHDRAW_MESSAGE: {
+        "button": _l("Withdraw my complaint"),
+        "hint": _l("If you no longer want the case to go on, you can withdraw your complaint. Your leader is "
+                   "told and decides whether the case must go on anyway, for example if others are at risk."),
+        "done": _l("Your complaint in case %(id)s is withdrawn. Your leader has been given a task to follow up."),
+    },
+}
+
+
 @bp.route("/reports")
 def mine():
-    """What I have reported and where it stands, at the level I may see each case; never task contents."""
+    """What I reported, and cases about what happened to me, at the level I may see each; never task contents."""
     person = me()
     rows = []
-    for reported in service().reported_by(person.id):
+    for reported in service().my_cases(person.id):
         try:
             view = view_case(reported.id, "reports")
         except NotAllowed:
@@ -164,23 +183,37 @@ def mine():
         open_tasks = []
         if at_least(view.level, "timeline"):
             open_tasks = [t for t in service().tasks_of_case(reported.id) if t.state == "open"]
-        can_escalate = ESCALATION_MESSAGE in service().waiting_messages(reported.id, now())
-        rows.append({"case": view.case, "level": view.level, "open_tasks": open_tasks, "can_escalate": can_escalate})
-    return render_template("my_reports.html", rows=rows)
+        sendable = service().sendable_messages(reported.id, person.id, now()) if reported.status == "open" else set()
+        actions = [(name, MESSAGES[name]) for name in MESSAGES if name in sendable and name != ESCALATION_MESSAGE]
+        rows.append({"case": view.case, "level": view.level, "open_tasks": open_tasks, "actions": actions,
+                     "can_escalate": ESCALATION_MESSAGE in sendable, "reported": reported.created_by == person.id})
+    return render_template("my_reports.html", rows=rows, escalation=MESSAGES[ESCALATION_MESSAGE])
 
 
 @bp.route("/reports/<int:case_id>/escalate", methods=["POST"])
 def escalate(case_id: int):
-    """K-S8: when nothing happens, the reporter asks the next management level for help."""
+    """K-S8, GEN-1: when nothing happens, the reporter or the affected asks the next management level for help."""
+    return _send(case_id, ESCALATION_MESSAGE, {"by": me().id}, _(
+        "This case cannot be escalated from here. Contact your leader's leader, your union "
+        "representative (TR) or your work environment representative (AMR) directly."))
+
+
+@bp.route("/reports/<int:case_id>/withdraw", methods=["POST"])
+def withdraw(case_id: int):
+    """K-H8: the affected withdraws the complaint; the leader is told and decides whether the case goes on."""
+    reason = request.form.get("reason", "").strip()[:MAX_TEXT]
+    return _send(case_id, WITHDRAW_MESSAGE, {"by": me().id, "reason": reason}, _(
+        "The complaint cannot be withdrawn from here any more. Talk to your leader or to HR."))
+
+
+def _send(case_id: int, message: str, payload: dict[str, Any], not_waiting: str):
     person = me()
-    view_case(case_id, "escalate")
-    if "reporter" not in service().involvement(person.id, case_id):
+    view_case(case_id, message)
+    if not service().may_send_message(case_id, person.id, message):
         abort(403)
-    if ESCALATION_MESSAGE not in service().waiting_messages(case_id, now()):
-        flash(_("This case cannot be escalated from here. Contact your leader's leader, your union "
-                "representative (TR) or your work environment representative (AMR) directly."), "warning")
+    if message not in service().waiting_messages(case_id, now()):
+        flash(not_waiting, "warning")
         return redirect(url_for("report.mine"))
-    service().send_message(case_id, ESCALATION_MESSAGE, {"by": person.id}, person.id, now())
-    flash(_("Your request has been sent. The next management level has been given a task to follow up "
-            "on case %(id)s.", id=case_id), "success")
+    service().send_message(case_id, message, payload, person.id, now())
+    flash(str(MESSAGES[message]["done"]) % {"id": case_id}, "success")
     return redirect(url_for("report.mine"))
