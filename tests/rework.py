@@ -29,5 +29,6 @@ def rework_marks(file_name: str, behaviour: str | None = None, what: str = "the 
     """An xfail mark (not strict) for a test of a diagram still being reworked; no mark otherwise."""
     if not pending(file_name, behaviour):
         return []
-    return [pytest.mark.xfail(strict=False, reason=f"{file_name} is being reworked for issue 13 and may still "
-                                                   f"fail {what}; remove it from tests/rework.py PENDING when it passes")]
+    reason = (f"{file_name} is being reworked for issue 13 and may still fail {what}; "
+              "remove it from tests/rework.py PENDING when it passes")
+    return [pytest.mark.xfail(strict=False, reason=reason)]

@@ -14,7 +14,8 @@ DIAGRAM = DIAGRAMS / "trace_on_paper.bpmn"
 ACTING = {"TR-FORM": "user task with a form", "TR-GW": "gateway with conditions", "TR-COND": "conditional flow",
           "TR-TIMER": "timer", "TR-NOTICE": "notice", "TR-MSG": "message catch"}
 ON_PAPER = {"TR-LANE": "lane", "TR-FLOW": "sequence flow", "TR-START": "start event", "TR-END": "end event",
-            "TR-PROCESS": "process", "TR-NOFORM": "user task without a form", "TR-PLAINGW": "gateway without conditions"}
+            "TR-PROCESS": "process", "TR-NOFORM": "user task without a form",
+            "TR-PLAINGW": "gateway without conditions"}
 
 
 @pytest.fixture
