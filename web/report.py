@@ -28,7 +28,12 @@ ACTORS = {
     "colleague": ("harassment", _l("A colleague")),
     "manager": ("harassment", _l("A manager")),
 }
-REPORTING_AS = {"self": _l("It happened to me"), "witness": _l("I saw it happen to someone else")}
+REPORTING_AS = {"self": _l("It happened to me"), "witness": _l("I saw it happen to someone else"),
+                "second_hand": _l("I have heard about it from others"),
+                "survey": _l("It is a signal from a well-being survey or an APV, without names")}
+# K-H17, K-H18: second-hand information and survey signals are taken up as offensive acts between
+# employees; the case names no one it happened to, and a survey signal names no one at all.
+SIGNALS = {"second_hand": "second_hand", "survey": "anonymous_survey"}
 VIOLENCE_TYPES = {"physical": _l("Physical violence"), "psychological": _l("Psychological violence (threats, "
                                                                            "harassment, verbal abuse)")}
 HARASSMENT_KINDS = {"offensive": _l("Offensive act"), "bullying": _l("Bullying"),
@@ -43,6 +48,10 @@ def _first_question(values) -> dict[str, str]:
         errors["actor"] = _("Choose who acted.")
     if values.get("reporting_as") not in REPORTING_AS:
         errors["reporting_as"] = _("Choose whether it happened to you or to someone else.")
+    elif values.get("reporting_as") in SIGNALS and ACTORS.get(values.get("actor"), ("",))[0] == "violence":
+        errors["reporting_as"] = _("Signals heard from others or seen in a survey are taken up as offensive acts "
+                                   "between colleagues. Violence from a citizen, patient or relative is reported "
+                                   "by the one it happened to or by a witness.")
     return errors
 
 
@@ -92,19 +101,24 @@ def _case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, 
     unit_id = form.get("unit_id", "")
     if unit_id not in units:
         errors["unit_id"] = _("Choose the unit where it happened.")
+    signal = SIGNALS.get(form.get("reporting_as"))
     if form.get("reporting_as") == "witness":
         employee_id, problem = read_person(form.get("employee_id"), _("Choose the employee it happened to."))
         if problem:
             errors["employee_id"] = problem
         elif employee_id == reporter_id:
             errors["employee_id"] = _("You said it happened to someone else: choose that person.")
+    elif signal:
+        employee_id = None
     else:
         employee_id = reporter_id
     description = form.get("description", "").strip()
     if len(description) > MAX_TEXT:
         errors["description"] = _("At most %(n)s characters.", n=MAX_TEXT)
-    data: dict[str, Any] = {"employee_id": employee_id, "reporter_id": reporter_id,
-                            "serious": form.get("serious") == "on", "description": description}
+    data: dict[str, Any] = {"reporter_id": reporter_id, "serious": form.get("serious") == "on",
+                            "description": description}
+    if employee_id:
+        data["employee_id"] = employee_id
     if kind == "violence":
         data.update(_violence(form, errors))
     else:
@@ -112,12 +126,12 @@ def _case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, 
             errors["description"] = _("Describe what happened, as you experienced it.")
         if form.get("kind") not in HARASSMENT_KINDS:
             errors["kind"] = _("Choose what kind of act it was.")
-        accused_id, problem = read_person(form.get("accused_id"))
+        accused_id, problem = read_person(form.get("accused_id")) if signal != "anonymous_survey" else (None, None)
         if problem:
             errors["accused_id"] = problem
         elif accused_id and accused_id == employee_id:
             errors["accused_id"] = _("The person who acted cannot be the one it happened to.")
-        data.update(report_source="affected" if form.get("reporting_as") != "witness" else "witness",
+        data.update(report_source=signal or ("witness" if form.get("reporting_as") == "witness" else "affected"),
                     kind=form.get("kind"))
         if accused_id:
             data["accused_id"] = accused_id
