@@ -98,3 +98,18 @@ def test_a_survey_signal_names_nobody_and_violence_cannot_come_second_hand(clien
     assert task_of(vaern, "leder-akut", case.id, "Task_InformStaff")
     refused = client.post("/report/details", data={"actor": "patient", "reporting_as": "second_hand"})
     assert refused.status_code == 400 and "Signaler, man har hørt fra andre" in refused.get_data(as_text=True)
+
+
+def test_the_leaders_leader_opens_the_escalation_task_and_the_whole_case(client, vaern):
+    from datetime import timedelta
+
+    case = start_harassment(vaern, serious=True, description="Gentagne seksuelle bemærkninger")
+    login(client, "hosp-leder")
+    assert client.get(f"/cases/{case.id}").status_code == 403, "before the escalation the case is not theirs"
+    vaern.fire_due_timers(datetime.now(timezone.utc) + timedelta(days=8))
+    assert vaern.case(case.id).escalated
+    escalations = [i for i in vaern.inbox("hosp-leder", datetime.now(timezone.utc)) if i.case_id == case.id]
+    assert escalations, "an escalation hands the leader's leader a task"
+    assert client.get(f"/tasks/{escalations[0].task_id}").status_code == 200
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200 and "Gentagne seksuelle bemærkninger" in page.get_data(as_text=True)
