@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
@@ -211,7 +212,14 @@ def set_case_variables(workflow: BpmnWorkflow, **values: Any) -> None:
 
 def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     """Names of the messages the workflow would catch now."""
-    return {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
+    names = {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
+    if any(event.event_type == "MultipleEventDefinition" for event in workflow.waiting_events()):
+        # An event-based gateway waits for all of its events under one definition with no name of its own.
+        for task in workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, MultipleEventDefinition):
+                names.update(d.name for d in definition.event_definitions if isinstance(d, MessageEventDefinition))
+    return names
 
 
 def pending_timers(tasks: list[SpiffTask]) -> list[PendingTimer]:
