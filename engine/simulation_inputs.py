@@ -30,7 +30,7 @@ class StartVariable:
     """A variable a case of the diagram starts with, and how to make a valid value for it."""
 
     name: str
-    kind: str  # boolean | choice | number | person | moment | text
+    kind: str  # boolean | choice | number | person | moment | year | text
     choices: tuple = ()
     optional: bool = False  # read through defined(): some cases start without it
 
@@ -67,6 +67,7 @@ class DiagramFacts:
 class _Usage:
     literals: list = field(default_factory=list)
     truth: bool = False
+    arithmetic: bool = False
     moment: bool = False
     defined: bool = False
     gateways: list[bool] = field(default_factory=list)  # per condition reading it: has its gateway a default?
@@ -164,6 +165,10 @@ def _start_variable(name: str, use: _Usage) -> StartVariable:
         return StartVariable(name, "number", tuple(numbers), use.defined)
     if use.moment:
         return StartVariable(name, "moment", (), use.defined)
+    if name == "year":
+        return StartVariable(name, "year", (), use.defined)  # the annual cycle's: the year the case starts in
+    if use.arithmetic:
+        return StartVariable(name, "number", (1, 2, 3), use.defined)
     if name.endswith("_id"):
         return StartVariable(name, "person", (), use.defined)
     return StartVariable(name, "text", (), use.defined)
@@ -204,6 +209,10 @@ def _walk(expression: str | None, usage: dict[str, _Usage], gateway_default: boo
                     use(value.id).truth = True
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and isinstance(node.operand, ast.Name):
             use(node.operand.id).truth = True
+        elif isinstance(node, ast.BinOp):
+            for operand in (node.left, node.right):
+                if isinstance(operand, ast.Name):
+                    use(operand.id).arithmetic = True
     if isinstance(tree.body, ast.Name) and gateway_default is not None:
         use(tree.body.id).truth = True  # a condition that is just a name reads it as yes or no
     if gateway_default is not None:
