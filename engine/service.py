@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
-from . import notify, org, store, writes
+from . import committees, notify, org, store, writes
 from .store import SYSTEM
 from . import workflow as wf_ops
 from .clock import as_utc, frozen_at
@@ -305,10 +305,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             notice = parsed.notices.get(done.task_spec.bpmn_id)
             if notice:
                 # A notice about a late task goes to the roles of the units those tasks are for: a late
-                # LMU's reminder reaches that LMU, its escalation the HMU above it.
+                # LMU's reminder reaches that LMU, its escalation the HMU above it. With no task open behind
+                # it (a committee just passed over), it goes to the committee's unit the path runs for.
                 late = wf_ops.open_tasks_behind(done)
                 units = sorted({t.internal_data.get(wf_ops.VAERN_KEY, {}).get("unit") or case.unit_id
-                                for t in late}) or [case.unit_id]
+                                for t in late}) or [done.data.get("committee_unit") or case.unit_id]
                 recipients = sorted({p for role in notice["notify"].split(",") if role.strip() for unit in units
                                      for p in self._org(s).resolve(role.strip(), unit, parties)})
                 store.record(s, now, SYSTEM, "notice", case.id, None, notice=notice.get("notice"),
@@ -321,6 +322,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
+        committees.note_passed_over(s, self._org(s), case, parsed, tasks, before, now)
         for task in wf_ops.ready_user_tasks(tasks):
             if wf_ops.VAERN_KEY not in task.internal_data:
                 self._assign(s, case, task, parties, now)
