@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
@@ -155,8 +155,13 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
 
     # -- cases -------------------------------------------------------------------------------
 
-    def start_case(self, kind: str, unit_id: str, data: dict[str, Any], user: str, now: datetime) -> CaseInfo:
-        """Start a case of `kind` in a unit with its initial data, on the newest diagram version."""
+    def start_case(self, kind: str, unit_id: str, data: dict[str, Any], user: str, now: datetime,
+                   on_started: Callable[[Session, CaseInfo], None] | None = None) -> CaseInfo:
+        """Start a case of `kind` in a unit with its initial data, on the newest diagram version.
+
+        `on_started(session, info)` runs in the same transaction before it commits; raising there undoes
+        the start (the yearly MED round uses it to start at most one round a year).
+        """
         now = as_utc(now)
         with self.uow() as uow:
             s = uow.session
@@ -187,6 +192,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 store.record(s, now, user, "case_started", case.id, kind=kind, role="reporter",
                              definition_version=definition.version, unit=unit_id)
                 info = self._after_step(s, case, parsed, workflow, set(), user, now)
+            if on_started is not None:
+                on_started(s, info)
             uow.commit()
             return info
 
