@@ -10,7 +10,6 @@ import pytest
 
 PENDING = [
     "violence.bpmn",
-    "harassment.bpmn",
 ]
 
 
