@@ -13,7 +13,6 @@ from .config import Settings
 from .definitions import check_files
 from .errors import DefinitionError, OrganisationError, VaernError
 from .service import open_vaern
-from .trace import out_of_scope, requirement_ids, traced_elements
 
 CLI_USER = "cli"
 
@@ -240,44 +239,11 @@ def inbox(person: str) -> None:
         click.echo(f"{marks} case {item.case_id:<6} {item.case_kind:<12} {item.title:<40} due {_when(item.due_at)}  {item.task_id}")
 
 
-@cli.command()
-@click.option("--requirements", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=Path("docs/guideline-requirements.md"), show_default=True)
-@click.option("--out-of-scope", "scope_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("docs/out-of-scope.md"), show_default=True)
-@click.argument("files", nargs=-1)
-def trace(requirements: Path, scope_file: Path, files: tuple[str, ...]) -> None:
-    """Print requirement ID -> diagram elements; list IDs nothing implements (exit 1 if any is unexplained)."""
-    ids = requirement_ids(requirements)
-    matrix = traced_elements(_bpmn_paths(files))
-    excluded = out_of_scope(scope_file)
-    missing = []
-    for requirement in ids:
-        elements = matrix.get(requirement, [])
-        if elements:
-            shown = ", ".join(f"{e.file}:{e.element_id}" for e in elements[:6])
-            more = f" (+{len(elements) - 6} more)" if len(elements) > 6 else ""
-            click.echo(f"{requirement:<8} {len(elements):>3}  {shown}{more}")
-        elif requirement in excluded:
-            click.echo(f"{requirement:<8}   -  out of scope: {excluded[requirement]}")
-        else:
-            missing.append(requirement)
-            click.echo(f"{requirement:<8}   !  NOT IMPLEMENTED")
-    unknown = sorted(set(matrix) - set(ids))
-    if unknown:
-        click.echo(f"tags naming no requirement: {', '.join(unknown)}")
-    done = len(ids) - len(missing) - sum(1 for r in ids if r in excluded and r not in matrix)
-    click.echo(f"{done} of {len(ids)} requirements implemented, "
-               f"{sum(1 for r in ids if r in excluded and r not in matrix)} out of scope, {len(missing)} unexplained")
-    if missing or unknown:
-        sys.exit(1)
-
-
 DEMO_ORG = Path("demo/organisation.yaml")
 DEMO_ADMIN = "koncern-hr"
 
 
-from . import cli_operations  # noqa: E402,F401  (registers the operations commands on `cli`)
+from . import cli_annual, cli_operations, cli_simulate, cli_trace  # noqa: E402,F401  (register their commands on `cli`)
 
 
 def main() -> None:

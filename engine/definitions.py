@@ -16,7 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .bpmn_xml import NSMAP, as_utf8, parse_xml, schema_problems
 from .errors import DefinitionError, Problem
 from .limits import TimerLimits
-from .lint import element_properties, lint, process_settings
+from .lint import element_properties, lint, material_names, people_at_start, process_settings
 
 
 @dataclass
@@ -34,6 +34,10 @@ class ParsedDefinition:
     notices: dict[str, dict[str, str]] = field(default_factory=dict)
     timer_expressions: frozenset[str] = frozenset()
     timer_limits: TimerLimits = field(default_factory=TimerLimits)  # guards timer values while cases run
+    # Person variables every case must start with (the report form's; `case_starts_with` adds more).
+    starts_with: tuple[str, ...] = ()
+    # User task id -> the case variables its page shows the person (a hearing's material).
+    task_material: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def content_hash(data: bytes) -> str:
@@ -101,6 +105,8 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
             props = element_properties(event)
             if "notify" in props:
                 notices[event.get("id")] = props
+    task_material = {task.get("id"): material_names(task) for task in process.iter(f"{{{NSMAP['bpmn']}}}userTask")
+                     if material_names(task)}
     timer_expressions = frozenset(
         (value.text or "").strip() for value in process.xpath(
             ".//bpmn:timerEventDefinition/*", namespaces=NSMAP) if isinstance(value.tag, str))
@@ -115,6 +121,8 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
         subprocess_specs=subprocess_specs,
         notices=notices,
         timer_expressions=timer_expressions,
+        starts_with=people_at_start(process),
+        task_material=task_material,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -79,6 +79,16 @@ def date_add(start: Any, duration: str) -> str:
         raise ExpressionError(f"{begin.date().isoformat()} plus {duration} is no date in the calendar") from exc
 
 
+def deadline_after(start: Any, duration: str) -> str:
+    """When a legal deadline counted in days runs out: the end of the last valid day, Danish time.
+
+    "Within 14 days of the first day of absence" keeps the 14th day whole, so the moment the
+    deadline is passed is the start of the day after it (00:00 in Copenhagen), not the start of the 14th.
+    """
+    last_day = datetime.fromisoformat(date_add(start, duration)).astimezone(DANISH_TIME).date()
+    return datetime.combine(last_day + timedelta(days=1), time(0), DANISH_TIME).isoformat()
+
+
 def working_days_after(start: Any, count: Any) -> str:
     """ISO date-time `count` Danish working days after `start`."""
     if abs(int(count)) > _MAX_WORKING_DAYS:
@@ -99,7 +109,8 @@ def _today() -> str:
 
 SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "str": str, "int": int, "bool": bool, "min": min, "max": max, "abs": abs,
-    "round": bounded_round, "date_add": date_add, "working_days_after": working_days_after,
+    "round": bounded_round, "date_add": date_add, "deadline_after": deadline_after,
+    "working_days_after": working_days_after,
     "now": _now, "today": _today,
 }
 _FUNCTION_NAMES = frozenset(SAFE_FUNCTIONS) | {"defined"}
@@ -138,6 +149,23 @@ def check_expression(expression: str) -> str | None:
         except Exception:  # any other failure (1/0, now() outside a command) shows when a case evaluates it
             pass
     return None
+
+
+def names_read(expression: str) -> list[str]:
+    """The variable names an allowed expression reads, in order (function names left out)."""
+    try:
+        tree = ast.parse((expression or "").strip(), mode="eval")
+    except SyntaxError:
+        return []
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    found: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in called:
+            found.setdefault(node.id, None)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "defined" and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            found.setdefault(node.args[0].value, None)
+    return list(found)
 
 
 def evaluate(expression: str, names: Mapping[str, Any]) -> Any:

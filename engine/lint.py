@@ -10,10 +10,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from .bpmn_xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NSMAP
 from .errors import Problem
-from .expressions import WORKING_DAYS, check_expression, is_iso_literal
+from .expressions import WORKING_DAYS, check_expression, is_iso_literal, names_read
 from .limits import TimerLimits
 from .lint_policy import policy_problems
-from .roles import KNOWN_ROLES, NOTICE_KINDS
+from .roles import KNOWN_ROLES, NOTICE_KINDS, PERSON_ROLES
 
 FORM_FIELD_TYPES = frozenset({"string", "long", "boolean", "date", "enum"})
 FORBIDDEN_TASKS = {
@@ -31,6 +31,12 @@ FLOW_NODE_TAGS = frozenset({
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 SETTING_PREFIX = "setting."
 _LOOKS_ISO = re.compile(r"^(P|PT|R)\d|^\d{4}-")  # meant as an ISO literal, so check it as one
+# Every case starts knowing who it happened to and who reported it (the report form asks both); a
+# process may declare more in its property `case_starts_with` (and start_case then requires them).
+PEOPLE_AT_START = ("employee_id", "reporter_id")
+STARTS_WITH = "case_starts_with"
+# SpiffWorkflow names its own start and end tasks so: an element with one of these ids breaks the case.
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
 
 
 def _local(element: etree._Element) -> str:
@@ -49,6 +55,19 @@ def process_settings(process: etree._Element) -> dict[str, str]:
         if name.startswith(SETTING_PREFIX):
             settings[name[len(SETTING_PREFIX):]] = prop.get("value") or ""
     return settings
+
+
+def people_at_start(process: etree._Element) -> tuple[str, ...]:
+    """The person variables a process declares every case starts with (`case_starts_with`)."""
+    return tuple(dict.fromkeys(_split(element_properties(process).get(STARTS_WITH, ""))))
+
+
+MATERIAL = "hearing_material"
+
+
+def material_names(task: etree._Element) -> tuple[str, ...]:
+    """The case variables a user task shows the person doing it (its `hearing_material` property)."""
+    return tuple(dict.fromkeys(_split(element_properties(task).get(MATERIAL, ""))))
 
 
 def element_properties(element: etree._Element) -> dict[str, str]:
@@ -93,6 +112,8 @@ class _Linter:
             element_id = element.get("id")
             if element_id is None:
                 continue
+            if element_id in RESERVED_IDS and etree.QName(element).namespace == BPMN_NS:
+                self.add(element, f"the id '{element_id}' is reserved by the engine; give the element another id")
             if element_id in seen:
                 self.add(element, f"the id '{element_id}' is used twice (first on line {seen[element_id].sourceline})")
             else:
@@ -123,6 +144,7 @@ class _Linter:
             self.add(listener.getparent().getparent(), "execution and task listeners are not supported by vaern")
         self.check_flows(process, nodes)
         self.check_lanes(process, nodes)
+        self.check_person_lanes(process, nodes)
         self.check_gateways(process, nodes)
         self.check_timers(process, settings)
         self.check_forms(process)
@@ -158,6 +180,61 @@ class _Linter:
         for node_id, node in nodes.items():
             if _local(node) == "userTask" and node_id not in in_lane:
                 self.add(node, "the user task sits in no lane, so nobody can be assigned to it")
+
+    def check_person_lanes(self, process: etree._Element, nodes: dict) -> None:
+        """A task in a person's lane must not be reachable before a field (or the case's start) names that person."""
+        lanes = {}
+        for lane in _bpmn(process, ".//bpmn:lane"):
+            for ref in _bpmn(lane, "./bpmn:flowNodeRef"):
+                lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+        successors: dict[str, list[tuple[str, str]]] = {}
+        for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+            condition = _bpmn(flow, "./bpmn:conditionExpression")
+            successors.setdefault(flow.get("sourceRef"), []).append(
+                (flow.get("targetRef"), condition[0].text or "" if condition else ""))
+        for node_id, node in nodes.items():
+            if _local(node) == "boundaryEvent":
+                successors.setdefault(node.get("attachedToRef"), []).append((node_id, ""))
+            if _local(node) == "subProcess":
+                for inner in _bpmn(node, "./bpmn:startEvent"):
+                    successors.setdefault(node_id, []).append((inner.get("id"), ""))
+        starts = [n for n in _bpmn(process, "./bpmn:startEvent")]
+        known = (*PEOPLE_AT_START, *people_at_start(process))
+        for role in sorted(r for r in set(lanes.values()) if r in PERSON_ROLES and f"{r}_id" not in known):
+            variable = f"{role}_id"
+            reached = self._reached_without(starts, successors, nodes, variable)
+            for node_id in sorted(reached):
+                node = nodes.get(node_id)
+                if node is not None and _local(node) == "userTask" and lanes.get(node_id) == role:
+                    self.add(node, f"the task is in the lane '{role}', but the case can get here before any field "
+                                   f"'{variable}' names that person (make it required on that branch, or check "
+                                   f"defined(\"{variable}\") first)")
+
+    @staticmethod
+    def _reached_without(starts, successors, nodes, variable: str) -> set[str]:
+        """Nodes reachable from the start without passing a task whose form sets `variable` or a
+        condition that reads it."""
+        def sets(node_id: str) -> bool:
+            # Only a field that must be filled (always, or when its branch's answer is given) names someone.
+            node = nodes.get(node_id)
+            return node is not None and any(
+                f.get("id") == variable and _bpmn(f, "./camunda:validation/camunda:constraint[@name='required'] | "
+                                                     "./camunda:properties/camunda:property[@id='required_if']")
+                for f in _bpmn(node, "./bpmn:extensionElements/camunda:formData/camunda:formField"))
+
+        seen, stack = set(), [s.get("id") for s in starts]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if sets(current):
+                continue  # past this task the person is named
+            for target, condition in successors.get(current, []):
+                if condition and variable in names_read(condition):
+                    continue
+                stack.append(target)
+        return seen
 
     def check_gateways(self, process: etree._Element, nodes: dict) -> None:
         outgoing: dict[str, list[etree._Element]] = {}
@@ -198,6 +275,9 @@ class _Linter:
 
     def check_forms(self, process: etree._Element) -> None:
         for task in process.iter(f"{{{BPMN_NS}}}userTask"):
+            for name in material_names(task):
+                if not _IDENTIFIER.match(name):
+                    self.add(task, f"the {MATERIAL} '{name}' must be the name of a case variable")
             seen: set[str] = set()
             for field in _bpmn(task, "./bpmn:extensionElements/camunda:formData/camunda:formField"):
                 field_id = field.get("id") or ""
@@ -213,6 +293,18 @@ class _Linter:
                     self.add(task, f"the choice field '{field_id}' has no options")
                 if not (field.get("label") or "").strip():
                     self.add(task, f"the form field '{field_id}' has no label")
+                for prop in _bpmn(field, "./camunda:properties/camunda:property[@id='required_if']"):
+                    problem = check_expression(prop.get("value") or "")
+                    if problem:
+                        self.add(task, f"the form field '{field_id}' has a required_if that is not allowed: {problem}")
+                for constraint in _bpmn(field, "./camunda:validation/camunda:constraint[@name='min' or @name='max']"):
+                    problem = check_expression(constraint.get("config") or "")
+                    if field_type != "date":
+                        self.add(task, f"the form field '{field_id}' has a {constraint.get('name')} limit; "
+                                       "vaern reads limits only on date fields")
+                    elif problem:
+                        self.add(task, f"the form field '{field_id}' has a {constraint.get('name')} limit that is "
+                                       f"not allowed: {problem}")
 
     def check_notices(self, process: etree._Element) -> None:
         for event in _bpmn(process, ".//bpmn:intermediateThrowEvent | .//bpmn:endEvent"):

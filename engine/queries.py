@@ -14,7 +14,8 @@ from .clock import as_utc, frozen_at
 from .directory import PersonChoice, PersonMatch
 from .errors import TaskNotFound, UnknownPerson
 from .forms import form_fields
-from .models import Account, Case, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
+from .messages import messages_for
+from .models import Account, Case, CaseParty, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
 from .views import (
     CaseDiagram, CaseInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
 )
@@ -57,8 +58,11 @@ class CaseQueries:
             fields = tuple(form_fields(task.task_spec))
             values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
             documentation = task.task_spec.documentation
+            material = tuple((name, task.data[name]) for name in parsed.task_material.get(task.task_spec.bpmn_id, ())
+                             if task.data.get(name) not in (None, ""))
             self._give_back(s, case, workflow)
-            return TaskDetail(info, documentation, fields, values, case.kind, case.serious, case.escalated)
+            return TaskDetail(info, documentation, fields, values, case.kind, case.serious, case.escalated, material,
+                              task.data.get("severity"))
 
     def task_form(self, task_id: str) -> TaskDetail:
         """A task's instructions and form as its diagram defines them, whatever the task's state, without values.
@@ -189,6 +193,14 @@ class CaseQueries:
             ids = uow.session.scalars(select(Case.id).where(Case.created_by == person_id).order_by(Case.id.desc()))
             return [self._case_info(uow.session, i) for i in ids]
 
+    def my_cases(self, person_id: str) -> list[CaseInfo]:
+        """Cases a person reported or that happened to them (the affected), newest first; never as the accused."""
+        with self.uow() as uow:
+            affected = select(CaseParty.case_id).where(CaseParty.role == "employee", CaseParty.person_id == person_id)
+            ids = uow.session.scalars(select(Case.id).where(or_(Case.created_by == person_id, Case.id.in_(affected)))
+                                      .order_by(Case.id.desc()))
+            return [self._case_info(uow.session, i) for i in ids]
+
     def involvement(self, person_id: str, case_id: int) -> set[str]:
         """How a person is involved in a case: 'reporter', 'party:<role>', 'task:<role>' (may be empty)."""
         with self.uow() as uow:
@@ -239,6 +251,15 @@ class CaseQueries:
                 return set()
             with frozen_at(as_utc(now)):
                 return self._read_workflow(case, wf_ops.waiting_message_names)
+
+    def may_send_message(self, case_id: int, person_id: str, name: str) -> bool:
+        """Whether this person may send the message into the case at all (waiting for it or not)."""
+        return name in messages_for(self.involvement(person_id, case_id))
+
+    def sendable_messages(self, case_id: int, person_id: str, now: datetime) -> set[str]:
+        """The messages the case waits for now that this person may send (e.g. withdraw, ask for help)."""
+        allowed = messages_for(self.involvement(person_id, case_id))
+        return allowed & self.waiting_messages(case_id, now) if allowed else set()
 
     def _case_definition(self, s: Session, case_id: int):
         case = store.get_case(s, case_id)

@@ -1,20 +1,22 @@
-""""Mine anmeldelser": the cases a person reported, a page at a time, each at the level they may see it.
+""""Mine anmeldelser": the cases a person reported or that happened to them, a page at a time, each at the
+level they may see it, with the messages they may send into it (ask for help, withdraw a complaint).
 
 A person who reports often (a ward's safety representative may report hundreds of cases a year) must get
 the page quickly: it reads one page of cases, and logs the view once, naming the cases it showed, instead
-of once per case. A case in which the reporter is also the accused is not theirs to follow, and is left out.
+of once per case. A case in which the person is the accused is never listed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, or_, select
 
 from . import workflow as wf_ops
 from .access import may_see
 from .clock import as_utc, frozen_at
 from .grants import viewer_level
+from .messages import messages_for
 from .models import AccessLog, Case, CaseParty
 from .views import CaseInfo, TaskInfo
 
@@ -23,12 +25,14 @@ REPORTS_PER_PAGE = 20
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One reported case as its reporter may see it: status (and, at timeline level, its open tasks)."""
+    """One of the person's cases as they may see it: status (and, at timeline level, its open tasks), whether
+    they reported it themselves, and the messages the case waits for that they may send now."""
 
     case: CaseInfo
     level: str
     open_tasks: tuple[TaskInfo, ...]
-    waiting_messages: frozenset[str]
+    sendable: frozenset[str]
+    reported: bool
 
 
 @dataclass(frozen=True)
@@ -46,13 +50,16 @@ class ReportQueries:
 
     def my_reports(self, person_id: str, now: datetime, page: int = 1,
                    per_page: int = REPORTS_PER_PAGE) -> ReportPage:
-        """One page of the cases the person reported, newest first; the view is logged once, with the cases shown."""
+        """One page of the cases the person reported or that happened to them, newest first; the view is logged
+        once, with the cases shown."""
         now = as_utc(now)
         with self.uow() as uow:
             s = uow.session
             accused_here = exists().where(CaseParty.case_id == Case.id, CaseParty.role == "accused",
                                           CaseParty.person_id == person_id)
-            mine = (Case.created_by == person_id, Case.status != "purged", ~accused_here)
+            affected = exists().where(CaseParty.case_id == Case.id, CaseParty.role == "employee",
+                                      CaseParty.person_id == person_id)
+            mine = (or_(Case.created_by == person_id, affected), Case.status != "purged", ~accused_here)
             total = s.scalar(select(func.count()).select_from(Case).where(*mine))
             pages = max(1, -(-total // per_page))
             page = min(max(page, 1), pages)
@@ -70,11 +77,12 @@ class ReportQueries:
         level = viewer_level(s, self, case, person_id)
         open_tasks = tuple(t for t in self.tasks_of_case(case.id) if t.state == "open") \
             if may_see(level, "timeline") else ()
-        waiting = frozenset()
-        if case.status == "open":
+        sendable = frozenset()
+        allowed = messages_for(self.involvement(person_id, case.id))
+        if case.status == "open" and allowed:
             with frozen_at(now):
-                waiting = frozenset(self._read_workflow(case, wf_ops.waiting_message_names))
+                sendable = frozenset(allowed & self._read_workflow(case, wf_ops.waiting_message_names))
         info = CaseInfo(case.id, case.kind, case.definition.version, case.unit_id, case.status, case.serious,
                         case.confidential, case.escalated, {}, case.version, case.created_by, case.created_at,
                         case.closed_at)
-        return ReportRow(info, level, open_tasks, waiting)
+        return ReportRow(info, level, open_tasks, sendable, case.created_by == person_id)

@@ -30,4 +30,27 @@ ROLE_LABELS_DA = {
     "rmu": "Regions-MEDudvalg",
 }
 
+# Who takes a task when its lane resolves to no one (no such person in the case, or only the accused
+# holds the role): up the line, ending with the case's leader and the leader's leader, so no task is
+# ever created for nobody. The first role that resolves to someone takes it.
+FALLBACK_ROLES = {
+    "hr": ("koncern_hr", "leader", "leaders_leader"),
+    "koncern_hr": ("hr", "leader", "leaders_leader"),
+    "lmu": ("hmu", "rmu", "leader"),
+    "hmu": ("rmu", "leader"),
+    "rmu": ("koncern_hr", "leader"),
+    "amg": ("amr", "leader", "leaders_leader"),
+    "leader": ("leaders_leader", "koncern_hr"),
+    "leaders_leader": ("koncern_hr", "hr"),
+    # The accused's tasks are the accused's alone (a hearing); nobody else may answer for them.
+    "accused": (),
+}
+DEFAULT_FALLBACK = ("leader", "leaders_leader", "koncern_hr")
+
+
+def fallback_roles(role: str) -> tuple[str, ...]:
+    """The roles that take a task of `role` when nobody holds it, in the order they are tried."""
+    return FALLBACK_ROLES.get(role, DEFAULT_FALLBACK)
+
+
 NOTICE_KINDS = frozenset({"reminder", "overdue", "escalated"})

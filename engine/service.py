@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
-from . import notify, org, store, writes
+from . import committees, notify, org, store, writes
 from .store import SYSTEM
 from . import workflow as wf_ops
 from .clock import as_utc, frozen_at
@@ -26,7 +26,9 @@ from .errors import (
 from .forms import coerce_values, form_fields
 from .accounts import MIN_PASSWORD_LENGTH, hash_password
 from .models import Account, Case, Definition, Task
-from .roles import PERSON_ROLES
+from .access import LEADER_RELATIONS
+from .messages import may_send
+from .roles import PERSON_ROLES, fallback_roles
 from .notices import NoticeQueries
 from .privacy import PrivacyCommands
 from .queries import CaseQueries
@@ -168,8 +170,13 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
 
     # -- cases -------------------------------------------------------------------------------
 
-    def start_case(self, kind: str, unit_id: str, data: dict[str, Any], user: str, now: datetime) -> CaseInfo:
-        """Start a case of `kind` in a unit with its initial data, on the newest diagram version."""
+    def start_case(self, kind: str, unit_id: str, data: dict[str, Any], user: str, now: datetime,
+                   on_started: Callable[[Session, CaseInfo], None] | None = None) -> CaseInfo:
+        """Start a case of `kind` in a unit with its initial data, on the newest diagram version.
+
+        `on_started(session, info)` runs in the same transaction before it commits; raising there undoes
+        the start (the yearly MED round uses it to start at most one round a year).
+        """
         now = as_utc(now)
         with self.uow() as uow:
             s = uow.session
@@ -182,7 +189,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             parties = _parties(data)
             self._org(s).require_people(list(parties.values()))
             parsed = self._parsed(definition)
-            initial = {**parsed.settings, **self._committee_lists(s, parsed, unit_id), **data,
+            missing = [name for name in parsed.starts_with if not data.get(name)]
+            if missing:
+                raise InvalidInput({name: "skal angives, når sagen startes (required to start the case)" for name in missing})
+            # `serious` is always a case variable, so a gateway after any deadline may read it.
+            initial = {**parsed.settings, **self._committee_lists(s, parsed, unit_id), "serious": False, **data,
                        "case_unit": unit_id}
             with frozen_at(now):
                 workflow = wf_ops.start(parsed, initial)
@@ -196,6 +207,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 store.record(s, now, user, "case_started", case.id, kind=kind, role="reporter",
                              definition_version=definition.version, unit=unit_id)
                 info = self._after_step(s, case, parsed, workflow, set(), user, now)
+            if on_started is not None:
+                on_started(s, info)
             uow.commit()
             return info
 
@@ -218,9 +231,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             case, parsed, workflow, task = self._load_task(s, task_id)
             meta = task.internal_data[wf_ops.VAERN_KEY]
             _require_may_act(meta, user)
-            typed = coerce_values(form_fields(task.task_spec), values)
             before = wf_ops.completed_ids(workflow)
             with frozen_at(now):
+                typed = coerce_values(form_fields(task.task_spec), values, task.data)
                 meta.update(completed_by=user, completed_at=now.isoformat(), assignee=meta.get("assignee") or user)
                 wf_ops.complete(workflow, task, typed)
                 store.record(s, now, user, "task_completed", case.id, task_id, spec=task.task_spec.bpmn_id,
@@ -256,6 +269,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
     def send_message(self, case_id: int, name: str, payload: dict[str, Any], user: str, now: datetime) -> CaseInfo:
         """Deliver a named message to a case (e.g. complaint_withdrawn) if the case is waiting for it."""
         now = as_utc(now)
+        if not may_send(name, self.involvement(user, case_id), user):
+            raise NotAllowed(f"you may not send '{name}' into case {case_id}")
         with self.uow() as uow:
             s = uow.session
             case, parsed, workflow = self._load_case(s, case_id)
@@ -269,6 +284,29 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 before = wf_ops.completed_ids(workflow)
                 wf_ops.deliver_message(workflow, name, payload)
                 store.record(s, now, user, "message_delivered", case.id, message=name)
+                info = self._after_step(s, case, parsed, workflow, before, user, now)
+            uow.commit()
+            return info
+
+    def mark_serious(self, case_id: int, severity: int, user: str, now: datetime) -> CaseInfo:
+        """A leader of the case marks it serious with a severity 1-5 (GEN-1, K-S5): from then on every
+        deadline of the case escalates as the diagram says for serious cases."""
+        now = as_utc(now)
+        if isinstance(severity, bool) or not isinstance(severity, int) or not 1 <= severity <= 5:
+            raise InvalidInput({"severity": "vælg en alvorlighed fra 1 til 5 (choose a severity from 1 to 5)"})
+        if not self.involvement(user, case_id) & LEADER_RELATIONS:
+            raise NotAllowed("only the case's leader or the leader's leader can mark the case serious")
+        with self.uow() as uow:
+            s = uow.session
+            case, parsed, workflow = self._load_case(s, case_id)
+            if case.status != "open":
+                raise InvalidInput({"severity": f"sag {case_id} er afsluttet (the case is closed)"})
+            with frozen_at(now):
+                before = wf_ops.completed_ids(workflow)
+                # Written into every task still to run, so the gateways after a deadline read it.
+                wf_ops.set_case_variables(workflow, serious=True, severity=severity)
+                store.record(s, now, user, "case_marked_serious", case.id, severity=severity,
+                             was_serious=case.serious)
                 info = self._after_step(s, case, parsed, workflow, before, user, now)
             uow.commit()
             return info
@@ -289,10 +327,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             notice = parsed.notices.get(done.task_spec.bpmn_id)
             if notice:
                 # A notice about a late task goes to the roles of the units those tasks are for: a late
-                # LMU's reminder reaches that LMU, its escalation the HMU above it.
+                # LMU's reminder reaches that LMU, its escalation the HMU above it. With no task open behind
+                # it (a committee just passed over), it goes to the committee's unit the path runs for.
                 late = wf_ops.open_tasks_behind(done)
                 units = sorted({t.internal_data.get(wf_ops.VAERN_KEY, {}).get("unit") or case.unit_id
-                                for t in late}) or [case.unit_id]
+                                for t in late}) or [done.data.get("committee_unit") or case.unit_id]
                 recipients = sorted({p for role in notice["notify"].split(",") if role.strip() for unit in units
                                      for p in self._org(s).resolve(role.strip(), unit, parties)})
                 store.record(s, now, SYSTEM, "notice", case.id, None, notice=notice.get("notice"),
@@ -305,12 +344,14 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
+        committees.note_passed_over(s, self._org(s), case, parsed, tasks, before, now)
         for task in wf_ops.ready_user_tasks(tasks):
             if wf_ops.VAERN_KEY not in task.internal_data:
                 self._assign(s, case, task, parties, now)
         closed = wf_ops.is_completed(workflow)
         values = {"parties": parties, "escalated": escalated,
-                  "serious": bool(data.get("serious", case.serious)),
+                  # Once serious, always serious: a later task's data cannot take it back.
+                  "serious": bool(case.serious or data.get("serious")),
                   # The affected's wish for confidentiality (K-H7) narrows who sees the case from then on.
                   "confidential": bool(case.confidential or data.get("confidential") or data.get("wants_confidentiality"))}
         if closed and case.status != "closed":
@@ -328,9 +369,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         return version
 
     def _assign(self, s: Session, case: Case, task, parties: dict[str, Any], now: datetime) -> None:
-        role = task.task_spec.lane or ""
+        lane = task.task_spec.lane or ""
         unit_id = task.data.get("committee_unit") or case.unit_id
-        candidates = self._org(s).resolve(role, unit_id, parties) if role else []
+        role, candidates = lane, self._org(s).resolve(lane, unit_id, parties) if lane else []
+        if not candidates:
+            role, candidates = self._fallback(s, case, task, lane, unit_id, parties, now)
         due = _due_at(task)
         task.internal_data[wf_ops.VAERN_KEY] = {
             "role": role, "unit": unit_id, "candidates": candidates,
@@ -343,6 +386,18 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             store.record(s, now, SYSTEM, "task_unassigned", case.id, str(task.id), role=role, unit=unit_id)
         notify.enqueue(s, self.settings, self._org(s), now, candidates, "assigned", case.id, str(task.id),
                        task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+
+    def _fallback(self, s: Session, case: Case, task, lane: str, unit_id: str, parties: dict[str, Any],
+                  now: datetime) -> tuple[str, list[str]]:
+        """The role and people who take a task whose lane resolves to no one, with an event saying why."""
+        for role in fallback_roles(lane):
+            candidates = self._org(s).resolve(role, unit_id, parties)
+            if candidates:
+                reason = (f"case_has_no_{lane}" if lane in PERSON_ROLES else f"no_{lane}_in_unit")
+                store.record(s, now, SYSTEM, "task_fallback", case.id, str(task.id), spec=task.task_spec.bpmn_id,
+                             lane=lane, role=role, unit=unit_id, reason=reason)
+                return role, candidates
+        return lane, []
 
     # -- loading -----------------------------------------------------------------------------
 

@@ -71,6 +71,9 @@ class TaskDetail:
     case_kind: str
     serious: bool
     escalated: bool
+    # What the diagram shows the person on this task (a hearing's material): (variable, value) pairs.
+    material: tuple[tuple[str, Any], ...] = ()
+    severity: int | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,21 @@ def test_the_test_diagram_is_valid():
     ("unknown notice role", '<camunda:property name="notify" value="leader" />',
      '<camunda:property name="notify" value="boss" />', "Throw_remind", "'boss'"),
     ("bad form field type", 'type="long"', 'type="money"', "Task_talk", "type 'money'"),
+    ("a person lane reached before anyone names the person", ' and defined("accused_id")', "", "Task_hear",
+     "before any field 'accused_id' names that person"),
+    ("hostile required_if", '<camunda:formField id="witnesses" label="Antal vidner" type="long" />',
+     '<camunda:formField id="witnesses" label="Antal vidner" type="long"><camunda:properties>'
+     '<camunda:property id="required_if" value="__import__(\'os\')" /></camunda:properties></camunda:formField>',
+     "Task_talk", "required_if that is not allowed"),
+    ("a limit on a number", '<camunda:formField id="witnesses" label="Antal vidner" type="long" />',
+     '<camunda:formField id="witnesses" label="Antal vidner" type="long"><camunda:validation>'
+     '<camunda:constraint name="min" config="today()" /></camunda:validation></camunda:formField>',
+     "Task_talk", "limits only on date fields"),
+    ("a date limit that is not an expression", '<camunda:formField id="meeting_date" label="Mødedato" type="date" />',
+     '<camunda:formField id="meeting_date" label="Mødedato" type="date"><camunda:validation>'
+     '<camunda:constraint name="max" config="today(" /></camunda:validation></camunda:formField>',
+     "Task_talk", "max limit that is not allowed"),
+    ("an id the engine reserves", 'id="End_1"', 'id="End"', "End", "reserved by the engine"),
 ])
 def test_each_broken_diagram_names_its_problem(name, old, new, element, fragment):
     problems = _problems(_broken(old, new))

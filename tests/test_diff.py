@@ -62,10 +62,11 @@ def test_a_timer_changing_kind():
 
 
 def test_a_changed_condition_and_default_flow():
-    new = simple_xml().replace("serious == True", "serious == True or witnesses > 2")
+    new = simple_xml().replace('serious == True and defined("accused_id")', "serious == True or witnesses > 2")
     changes = _changes(new)
     condition = changes[(CHANGED, "condition", "Flow_serious", "condition")]
-    assert (condition.before, condition.after) == ("serious == True", "serious == True or witnesses > 2")
+    assert (condition.before, condition.after) == ('serious == True and defined("accused_id")',
+                                                   "serious == True or witnesses > 2")
 
 
 def test_lanes_tasks_and_gateways_added_removed_and_changed():

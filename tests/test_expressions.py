@@ -5,7 +5,9 @@ import pytest
 
 from engine.clock import frozen_at
 from engine.errors import ExpressionError
-from engine.expressions import check_expression, date_add, evaluate, is_iso_literal, working_days_after
+from engine.expressions import (
+    check_expression, date_add, deadline_after, evaluate, is_iso_literal, names_read, working_days_after,
+)
 
 
 @pytest.mark.parametrize("expression, names, expected", [
@@ -69,3 +71,19 @@ def test_now_follows_the_command_clock():
     with frozen_at(moment):
         assert evaluate("now()", {}) == moment.isoformat()
         assert evaluate("today()", {}) == "2027-01-04"
+
+
+def test_a_legal_deadline_keeps_its_last_day_whole_in_danish_time():
+    # LAW-1: first absence day 2 Nov; "within 14 days" ends when 16 Nov is over, at midnight in Copenhagen.
+    assert deadline_after("2026-11-02", "P14D") == "2026-11-17T00:00:00+01:00"
+    # Across the change to summer time the deadline is still local midnight.
+    assert deadline_after("2026-03-20", "P14D") == "2026-04-04T00:00:00+02:00"
+    # A date-time late in the evening UTC is already the next day in Denmark.
+    assert deadline_after("2026-11-02T23:30:00+00:00", "P1D") == "2026-11-05T00:00:00+01:00"
+    assert evaluate('deadline_after(first_absence_day, "P14D")', {"first_absence_day": "2026-11-02"}) \
+        == "2026-11-17T00:00:00+01:00"
+
+
+def test_names_read_lists_the_variables_a_condition_reads():
+    assert names_read('has_other == True and defined("other_id") and len(notes) > 0') == ["other_id", "has_other", "notes"]
+    assert names_read("today()") == []

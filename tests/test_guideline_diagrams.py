@@ -4,7 +4,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+from tests.rework import any_pending
+
+GUIDELINE = ("violence.bpmn", "harassment.bpmn", "annual_med.bpmn")
 
 
 def _vaern(*args):
@@ -17,10 +22,14 @@ def test_vaern_check_passes_the_three_diagrams():
     assert result.stdout.count("OK ") == 3
 
 
+# While a guideline diagram is reworked it may still carry requirements only on paper (tagged on lanes,
+# flows, start events): tolerated only through tests/rework.py, never by loosening what trace counts.
+@pytest.mark.xfail(any_pending(GUIDELINE), strict=False,
+                   reason="a diagram in tests/rework.py PENDING may still have requirements only on paper")
 def test_vaern_trace_leaves_no_requirement_unexplained():
     result = _vaern("trace")
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "0 unexplained" in result.stdout
+    assert "0 unexplained" in result.stdout and "ONLY ON PAPER" not in result.stdout
     for requirement in ("GEN-1", "K-H7", "K-H13", "V-H5", "MED-3", "LAW-1", "LAW-6", "K-S8"):
         line = next(l for l in result.stdout.splitlines() if l.startswith(requirement + " "))
         assert "NOT IMPLEMENTED" not in line and "out of scope" not in line, line

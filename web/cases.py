@@ -18,6 +18,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 # Variables the engine adds for its own bookkeeping; they are not part of what anyone reported or decided.
 _INTERNAL = {"case_unit", "message_data"}
 _SYSTEM_ACTORS = {"system", "cli", "admin"}
+INJURY_MESSAGE = "injury_discovered"
 
 # The report form's start variables have no form field in the diagram to take a label from.
 START_LABELS = {
@@ -46,17 +47,69 @@ def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, g
     if level == "full":
         hidden = set(vaern.case_settings(case_id)) | _INTERNAL
         labels = {**{k: str(v) for k, v in START_LABELS.items()}, **vaern.case_field_labels(case_id)}
-        data = [(labels.get(key, key), key, _shown(key, value)) for key, value in sorted(view.case.data.items())
+        data = [(labels.get(key, key), key, shown(key, value)) for key, value in sorted(view.case.data.items())
                 if key not in hidden and not key.endswith("_units") and value not in (None, "")]
     can_grant = level == "full" and leads_case(case_id)
     grants = vaern.access_grants(case_id, me().id) if can_grant else []
+    actions = leader_actions(view.case, url_for("cases.show", case_id=case_id)) if can_grant else None
     # In a confidential case the affected decides whom the leader may let in (K-H7); both see that list.
     can_consent = view.case.confidential and is_affected(case_id)
     consents = vaern.access_consents(case_id, me().id) if can_consent or (can_grant and view.case.confidential) else []
     return render_template("case.html", case=view.case, level=level, tasks=tasks, timeline=timeline_rows(view, tasks),
                            data=data, show_names=level == "full", can_grant=can_grant, grant_text=grant_text,
-                           grants=grants, grant_errors=grant_errors or {}, can_consent=can_consent,
+                           grants=grants, grant_errors=grant_errors or {}, actions=actions, can_consent=can_consent,
                            consents=consents, consent_errors=consent_errors or {}, consent_text=consent_text), status
+
+
+def leader_actions(case, back: str, errors: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """What the case's leader can do at any step of an open case (mark it serious, register a later injury)."""
+    from .report import SEVERITIES
+
+    if case.status != "open":
+        return None
+    sendable = service().sendable_messages(case.id, me().id, now())
+    return {"case_id": case.id, "back": back, "serious": case.serious, "severities": SEVERITIES,
+            "severity": (case.data or {}).get("severity") or 3, "errors": errors or {},
+            "can_register_injury": INJURY_MESSAGE in sendable}
+
+
+def _back(case_id: int) -> str:
+    # Only a path inside the app: a posted "back" is never an address elsewhere.
+    back = request.form.get("back", "")
+    return back if back.startswith("/") and not back.startswith("//") else url_for("cases.show", case_id=case_id)
+
+
+@bp.route("/<int:case_id>/serious", methods=["POST"])
+def mark_serious(case_id: int):
+    """GEN-1, K-S5: the case's leader marks the case serious at any step, with a severity 1-5."""
+    view_case(case_id, "mark_serious", wanted="full")
+    if not leads_case(case_id):
+        abort(403)
+    raw = request.form.get("severity", "")
+    if raw not in {"1", "2", "3", "4", "5"}:
+        flash(_("Choose a severity from 1 to 5."), "error")
+        return redirect(_back(case_id))
+    service().mark_serious(case_id, int(raw), me().id, now())
+    flash(_("Case %(id)s is marked serious (severity %(n)s). Every deadline that passes from now on is "
+            "escalated to the next management level, and TR and AMR are told.", id=case_id, n=raw), "success")
+    return redirect(_back(case_id))
+
+
+@bp.route("/<int:case_id>/injury", methods=["POST"])
+def register_injury(case_id: int):
+    """LAW-1: an injury or absence found out later starts the accident-report route then."""
+    view_case(case_id, "register_injury", wanted="full")
+    if not leads_case(case_id):
+        abort(403)
+    if INJURY_MESSAGE not in service().sendable_messages(case_id, me().id, now()):
+        flash(_("This case cannot take an injury any more. Report the work accident directly in "
+                "ArbejdsMiljøSystemet."), "warning")
+        return redirect(_back(case_id))
+    note = request.form.get("note", "").strip()[:2000]
+    service().send_message(case_id, INJURY_MESSAGE, {"by": me().id, "note": note}, me().id, now())
+    flash(_("The injury is registered. You have been given the task of recording the first day of absence "
+            "and reporting the work accident."), "success")
+    return redirect(url_for("inbox.index"))
 
 
 @bp.route("/<int:case_id>/diagram.json")
@@ -153,7 +206,8 @@ def withdraw(case_id: int, person_id: str):
 REPORT_SOURCES = {"affected": _l("The person affected themselves"), "witness": _l("A witness")}
 
 
-def _shown(key: str, value: Any) -> Any:
+def shown(key: str, value: Any) -> Any:
+    """A case value as a person reads it (a choice's name, a date-time in local form)."""
     from .report import HARASSMENT_KINDS, VIOLENCE_TYPES
 
     choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS, "report_source": REPORT_SOURCES}.get(key)

@@ -18,6 +18,7 @@ bp = Blueprint("report", __name__)
 
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
 ESCALATION_MESSAGE = "escalation_requested"
+WITHDRAW_MESSAGE = "complaint_withdrawn"
 
 # LAW-4: who acted decides the route. Citizens, patients and relatives -> violence; colleagues, managers -> harassment.
 ACTORS = {
@@ -27,7 +28,12 @@ ACTORS = {
     "colleague": ("harassment", _l("A colleague")),
     "manager": ("harassment", _l("A manager")),
 }
-REPORTING_AS = {"self": _l("It happened to me"), "witness": _l("I saw it happen to someone else")}
+REPORTING_AS = {"self": _l("It happened to me"), "witness": _l("I saw it happen to someone else"),
+                "second_hand": _l("I have heard about it from others"),
+                "survey": _l("It is a signal from a well-being survey or an APV, without names")}
+# K-H17, K-H18: second-hand information and survey signals are taken up as offensive acts between
+# employees; the case names no one it happened to, and a survey signal names no one at all.
+SIGNALS = {"second_hand": "second_hand", "survey": "anonymous_survey"}
 VIOLENCE_TYPES = {"physical": _l("Physical violence"), "psychological": _l("Psychological violence (threats, "
                                                                            "harassment, verbal abuse)")}
 HARASSMENT_KINDS = {"offensive": _l("Offensive act"), "bullying": _l("Bullying"),
@@ -42,6 +48,10 @@ def _first_question(values) -> dict[str, str]:
         errors["actor"] = _("Choose who acted.")
     if values.get("reporting_as") not in REPORTING_AS:
         errors["reporting_as"] = _("Choose whether it happened to you or to someone else.")
+    elif values.get("reporting_as") in SIGNALS and ACTORS.get(values.get("actor"), ("",))[0] == "violence":
+        errors["reporting_as"] = _("Signals heard from others or seen in a survey are taken up as offensive acts "
+                                   "between colleagues. Violence from a citizen, patient or relative is reported "
+                                   "by the one it happened to or by a witness.")
     return errors
 
 
@@ -91,19 +101,24 @@ def _case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, 
     unit_id = form.get("unit_id", "")
     if unit_id not in units:
         errors["unit_id"] = _("Choose the unit where it happened.")
+    signal = SIGNALS.get(form.get("reporting_as"))
     if form.get("reporting_as") == "witness":
         employee_id, problem = read_person(form.get("employee_id"), _("Choose the employee it happened to."))
         if problem:
             errors["employee_id"] = problem
         elif employee_id == reporter_id:
             errors["employee_id"] = _("You said it happened to someone else: choose that person.")
+    elif signal:
+        employee_id = None
     else:
         employee_id = reporter_id
     description = form.get("description", "").strip()
     if len(description) > MAX_TEXT:
         errors["description"] = _("At most %(n)s characters.", n=MAX_TEXT)
-    data: dict[str, Any] = {"employee_id": employee_id, "reporter_id": reporter_id,
-                            "serious": form.get("serious") == "on", "description": description}
+    data: dict[str, Any] = {"reporter_id": reporter_id, "serious": form.get("serious") == "on",
+                            "description": description}
+    if employee_id:
+        data["employee_id"] = employee_id
     if kind == "violence":
         data.update(_violence(form, errors))
     else:
@@ -111,12 +126,12 @@ def _case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, 
             errors["description"] = _("Describe what happened, as you experienced it.")
         if form.get("kind") not in HARASSMENT_KINDS:
             errors["kind"] = _("Choose what kind of act it was.")
-        accused_id, problem = read_person(form.get("accused_id"))
+        accused_id, problem = read_person(form.get("accused_id")) if signal != "anonymous_survey" else (None, None)
         if problem:
             errors["accused_id"] = problem
         elif accused_id and accused_id == employee_id:
             errors["accused_id"] = _("The person who acted cannot be the one it happened to.")
-        data.update(report_source="affected" if form.get("reporting_as") != "witness" else "witness",
+        data.update(report_source=signal or ("witness" if form.get("reporting_as") == "witness" else "affected"),
                     kind=form.get("kind"))
         if accused_id:
             data["accused_id"] = accused_id
@@ -151,27 +166,60 @@ def _violence(form, errors: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+# What a person can do from "Mine anmeldelser" when the case waits for it: the message, its button and
+# what the person is told afterwards. The engine decides who may send which (engine/messages.py).
+MESSAGES = {
+    ESCALATION_MESSAGE: {
+        "button": _l("Ask the next management level for help"),
+        "hint": _l("Has nothing happened, or have you had no answer? You can ask the next management level for help."),
+        "done": _l("Your request has been sent. The next management level has been given a task to follow up "
+                   "on case %(id)s."),
+    },
+    WITHDRAW_MESSAGE: {
+        "button": _l("Withdraw my complaint"),
+        "hint": _l("If you no longer want the case to go on, you can withdraw your complaint. Your leader is "
+                   "told and decides whether the case must go on anyway, for example if others are at risk."),
+        "done": _l("Your complaint in case %(id)s is withdrawn. Your leader has been given a task to follow up."),
+    },
+}
+
+
 @bp.route("/reports")
 def mine():
-    """What I have reported and where it stands, a page at a time, at the level I may see each case."""
+    """What I reported, and cases about what happened to me, a page at a time, at the level I may see each."""
     found = service().my_reports(me().id, now(), request.args.get("page", 1, type=int))
-    rows = [{"case": r.case, "level": r.level, "open_tasks": list(r.open_tasks),
-             "can_escalate": ESCALATION_MESSAGE in r.waiting_messages} for r in found.rows]
-    return render_template("my_reports.html", rows=rows, found=found)
+    rows = []
+    for row in found.rows:
+        actions = [(name, MESSAGES[name]) for name in MESSAGES if name in row.sendable and name != ESCALATION_MESSAGE]
+        rows.append({"case": row.case, "level": row.level, "open_tasks": list(row.open_tasks), "actions": actions,
+                     "can_escalate": ESCALATION_MESSAGE in row.sendable, "reported": row.reported})
+    return render_template("my_reports.html", rows=rows, found=found, escalation=MESSAGES[ESCALATION_MESSAGE])
 
 
 @bp.route("/reports/<int:case_id>/escalate", methods=["POST"])
 def escalate(case_id: int):
-    """K-S8: when nothing happens, the reporter asks the next management level for help."""
+    """K-S8, GEN-1: when nothing happens, the reporter or the affected asks the next management level for help."""
+    return _send(case_id, ESCALATION_MESSAGE, {"by": me().id}, _(
+        "This case cannot be escalated from here. Contact your leader's leader, your union "
+        "representative (TR) or your work environment representative (AMR) directly."))
+
+
+@bp.route("/reports/<int:case_id>/withdraw", methods=["POST"])
+def withdraw(case_id: int):
+    """K-H8: the affected withdraws the complaint; the leader is told and decides whether the case goes on."""
+    reason = request.form.get("reason", "").strip()[:MAX_TEXT]
+    return _send(case_id, WITHDRAW_MESSAGE, {"by": me().id, "reason": reason}, _(
+        "The complaint cannot be withdrawn from here any more. Talk to your leader or to HR."))
+
+
+def _send(case_id: int, message: str, payload: dict[str, Any], not_waiting: str):
     person = me()
-    view_case(case_id, "escalate")
-    if "reporter" not in service().involvement(person.id, case_id):
+    view_case(case_id, message)
+    if not service().may_send_message(case_id, person.id, message):
         abort(403)
-    if ESCALATION_MESSAGE not in service().waiting_messages(case_id, now()):
-        flash(_("This case cannot be escalated from here. Contact your leader's leader, your union "
-                "representative (TR) or your work environment representative (AMR) directly."), "warning")
+    if message not in service().waiting_messages(case_id, now()):
+        flash(not_waiting, "warning")
         return redirect(url_for("report.mine"))
-    service().send_message(case_id, ESCALATION_MESSAGE, {"by": person.id}, person.id, now())
-    flash(_("Your request has been sent. The next management level has been given a task to follow up "
-            "on case %(id)s.", id=case_id), "success")
+    service().send_message(case_id, message, payload, person.id, now())
+    flash(str(MESSAGES[message]["done"]) % {"id": case_id}, "success")
     return redirect(url_for("report.mine"))

@@ -1,13 +1,15 @@
 """A task's page: its instructions and form; complete, claim and release. Only for the task's own people."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen, WorkflowError
 
 from .access import view_case, view_task
-from .cases import timeline_rows
+from .cases import START_LABELS, leader_actions, shown, timeline_rows
 from .errors import error_page
 from .helpers import localized, me, now, service, split_documentation
 from .people import person_text, read_person
@@ -16,6 +18,8 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 # The leader's leader steps in after an escalation and has the whole case: their task shows its history.
 HISTORY_ROLES = {"leaders_leader"}
+# Whoever leads the case can mark it serious or register a later injury from any of their tasks.
+LEADER_ROLES = {"leader", "leaders_leader"}
 
 
 def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, conflict: str | None = None,
@@ -35,9 +39,23 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, con
             view = None
         if view is not None:
             history = timeline_rows(view, service().tasks_of_case(task.case_id))
+    actions = None
+    if task.role in LEADER_ROLES and task.state == "open":
+        case = SimpleNamespace(id=task.case_id, status="open", serious=detail.serious,
+                               data={"severity": detail.severity})
+        actions = leader_actions(case, url_for("tasks.show", task_id=task.id))
     return render_template("task.html", detail=detail, task=task, tags=tags, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people,
+                           material=material_rows(task.case_id, detail.material), actions=actions,
                            conflict=conflict, closed=closed), status
+
+
+def material_rows(case_id: int, material) -> list[tuple[str, str, object]]:
+    """What the diagram shows on this task (a hearing's material), with the labels the case page uses."""
+    if not material:
+        return []
+    labels = {**{k: str(v) for k, v in START_LABELS.items()}, **service().case_field_labels(case_id)}
+    return [(labels.get(key, key), key, shown(key, value)) for key, value in material]
 
 
 def _person_ids(detail: TaskDetail, values: dict) -> tuple[dict, dict[str, str]]:

@@ -71,7 +71,8 @@ def _as_form(values: dict) -> dict[str, str]:
 def test_a_date_the_diagram_cannot_count_from_shows_the_form_again_and_saves_nothing(client, vaern):
     now = datetime.now(timezone.utc)
     case = start_violence(vaern, injured=True, severity=4)
-    vaern.complete_task(task_of(vaern, "leder-akut", case.id, "first_talk").task_id, FIRST_TALK, "leder-akut", now)
+    vaern.complete_task(task_of(vaern, "leder-akut", case.id, "first_talk").task_id,
+                        filled(vaern, task_of(vaern, "leder-akut", case.id, "first_talk").task_id), "leder-akut", now)
     plan = task_of(vaern, "leder-akut", case.id, "plan_follow_up")
     vaern.complete_task(plan.task_id, filled(vaern, plan.task_id, vtc_registrar="leader"), "leder-akut", now)
     absence = task_of(vaern, "leder-akut", case.id, "record_absence")
@@ -79,8 +80,26 @@ def test_a_date_the_diagram_cannot_count_from_shows_the_form_again_and_saves_not
     response = client.post(f"/tasks/{absence.task_id}", data={"first_absence_day": "9999-12-31",
                                                               "absent_beyond_injury_day": "on"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Sagen kunne ikke gå videre med disse svar" in html
-    assert 'value="9999-12-31"' in html and "Udfør opgaven" in html, "what was typed comes back, to correct"
+    # Was a 500: now the form comes back with what was typed and says why (the field's own check, or the
+    # case not being able to go on with it), and nothing is saved.
+    assert response.status_code in (400, 422) and 'value="9999-12-31"' in html and "Udfør opgaven" in html
     assert vaern.task(absence.task_id).state == "open"
-    assert client.post(f"/tasks/{absence.task_id}", data={"first_absence_day": "2026-11-27",
-                                                          "absent_beyond_injury_day": "on"}).status_code == 302
+
+
+def test_answers_the_diagram_cannot_go_on_with_show_the_form_again_and_save_nothing(client, vaern):
+    from tests.conftest import simple_xml
+    from tests.test_hostile_diagrams import with_condition
+
+    # A condition that would build far too much from a number typed into the form: the bounded evaluator
+    # refuses it, and the person gets their form back instead of an error page.
+    xml = with_condition(simple_xml(), "len(str([[1]*witnesses]*witnesses)) &gt; 0")
+    vaern.deploy(xml.encode(), "simple.bpmn", "procesejer", datetime.now(timezone.utc))
+    case = vaern.start_case("simple", "afd-akut", {"employee_id": "ansat-akut"}, "ansat-akut",
+                            datetime.now(timezone.utc))
+    talk = task_of(vaern, "leder-akut", case.id)
+    login(client, "leder-akut")
+    response = client.post(f"/tasks/{talk.task_id}", data={"summary": "Mit referat 31", "witnesses": "99999"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Sagen kunne ikke gå videre med disse svar" in html
+    assert "Mit referat 31" in html and "Udfør opgaven" in html
+    assert vaern.task(talk.task_id).state == "open"
