@@ -204,6 +204,16 @@ class CaseQueries:
         with self.uow() as uow:
             return dict(self._case_definition(uow.session, case_id).settings)
 
+    def case_fields(self, case_id: int) -> dict[str, FormField]:
+        """Every form field of the case's diagram version by id (the first task that asks it), with its options."""
+        with self.uow() as uow:
+            parsed = self._case_definition(uow.session, case_id)
+            fields: dict[str, FormField] = {}
+            for task_spec in parsed.spec.task_specs.values():
+                for field in form_fields(task_spec):
+                    fields.setdefault(field.id, field)
+            return fields
+
     def case_field_labels(self, case_id: int) -> dict[str, str]:
         """Every form field of the case's diagram version: field id -> its (Danish) label."""
         with self.uow() as uow:

@@ -1,17 +1,17 @@
 """A case's page at the viewer's level of access: status, what happened, where it stands, and its data."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from engine import NotFound
 
 from .access import at_least, leads_case, view_case
 from .helpers import me, names, now, service
 from .people import read_person
+from .wording import plain_label, value_text
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -45,8 +45,9 @@ def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, g
     data = []
     if level == "full":
         hidden = set(vaern.case_settings(case_id)) | _INTERNAL
-        labels = {**{k: str(v) for k, v in START_LABELS.items()}, **vaern.case_field_labels(case_id)}
-        data = [(labels.get(key, key), key, shown(key, value)) for key, value in sorted(view.case.data.items())
+        fields = vaern.case_fields(case_id)
+        labels = case_labels(fields)
+        data = [(labels.get(key, key), key, shown(key, value, fields)) for key, value in sorted(view.case.data.items())
                 if key not in hidden and not key.endswith("_units") and value not in (None, "")]
     can_grant = level == "full" and leads_case(case_id)
     grants = vaern.access_grants(case_id, me().id) if can_grant else []
@@ -152,19 +153,21 @@ def withdraw(case_id: int, person_id: str):
 REPORT_SOURCES = {"affected": _l("The person affected themselves"), "witness": _l("A witness")}
 
 
-def shown(key: str, value: Any) -> Any:
-    """A case value as a person reads it (a choice's name, a date-time in local form)."""
+def shown(key: str, value: Any, fields: Mapping[str, Any] | None = None) -> Any:
+    """A case value as a person reads it: a choice by its option's name, dates in the reader's form."""
     from .report import HARASSMENT_KINDS, VIOLENCE_TYPES
 
     choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS, "report_source": REPORT_SOURCES}.get(key)
     if choices and value in choices:
         return str(choices[value])
-    if key == "incident_at" and isinstance(value, str):
-        try:
-            return format_datetime(datetime.fromisoformat(value), "short")
-        except ValueError:
-            return value
-    return value
+    field = (fields or {}).get(key)
+    return value_text(value, dict(field.options) if field is not None and field.options else None)
+
+
+def case_labels(fields: Mapping[str, Any]) -> dict[str, str]:
+    """Labels for a case's variables: the report form's, then each form field's, without "(valgfrit)"."""
+    labels = {**{k: str(v) for k, v in START_LABELS.items()}, **{k: f.label for k, f in fields.items()}}
+    return {k: plain_label(v) for k, v in labels.items()}
 
 
 def timeline_rows(view, tasks) -> list[dict[str, Any]]:

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen
 
 from .access import view_case, view_task
-from .cases import START_LABELS, leader_actions, shown, timeline_rows
+from .cases import case_labels, leader_actions, shown, timeline_rows
 from .errors import error_page
-from .helpers import localized, me, now, service, split_documentation
+from .helpers import localized, maintains_diagrams, me, now, service, split_documentation
 from .people import person_text, read_person
+from .wording import plain_text
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -24,7 +25,11 @@ LEADER_ROLES = {"leader", "leaders_leader"}
 
 def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
     task = detail.task
-    tags, instructions = split_documentation(detail.documentation)
+    tags, written = split_documentation(detail.documentation)
+    fields = service().case_fields(task.case_id)
+    instructions = plain_text(written, service().case_settings(task.case_id), case_labels(fields))
+    # Requirement tags and the text as written are for whoever maintains the diagram, not for its role-holders.
+    diagram_view = {"tags": tags, "element": task.spec_id, "written": written} if maintains_diagrams() else None
     shown = dict(detail.values)
     if values is not None:
         shown = {f.id: values.get(f.id) for f in detail.fields}
@@ -43,17 +48,15 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
         case = SimpleNamespace(id=task.case_id, status="open", serious=detail.serious,
                                data={"severity": detail.severity})
         actions = leader_actions(case, url_for("tasks.show", task_id=task.id))
-    return render_template("task.html", detail=detail, task=task, tags=tags, history=history,
+    return render_template("task.html", detail=detail, task=task, diagram_view=diagram_view, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people,
-                           material=material_rows(task.case_id, detail.material), actions=actions), status
+                           material=material_rows(detail.material, fields), actions=actions), status
 
 
-def material_rows(case_id: int, material) -> list[tuple[str, str, object]]:
+def material_rows(material, fields) -> list[tuple[str, str, object]]:
     """What the diagram shows on this task (a hearing's material), with the labels the case page uses."""
-    if not material:
-        return []
-    labels = {**{k: str(v) for k, v in START_LABELS.items()}, **service().case_field_labels(case_id)}
-    return [(labels.get(key, key), key, shown(key, value)) for key, value in material]
+    labels = case_labels(fields)
+    return [(labels.get(key, key), key, shown(key, value, fields)) for key, value in material or ()]
 
 
 def _person_ids(detail: TaskDetail, values: dict) -> tuple[dict, dict[str, str]]:
