@@ -214,6 +214,13 @@ class CaseQueries:
                     fields.setdefault(field.id, field)
             return fields
 
+    def case_task_fields(self, case_id: int) -> dict[str, tuple[str, ...]]:
+        """Which form fields each user task of the case's diagram version asks: element id -> field ids."""
+        with self.uow() as uow:
+            parsed = self._case_definition(uow.session, case_id)
+            asked = {spec.bpmn_id: tuple(f.id for f in form_fields(spec)) for spec in parsed.spec.task_specs.values()}
+            return {element: ids for element, ids in asked.items() if ids}
+
     def case_field_labels(self, case_id: int) -> dict[str, str]:
         """Every form field of the case's diagram version: field id -> its (Danish) label."""
         with self.uow() as uow:

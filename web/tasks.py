@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 
 from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen
 
-from .access import view_case, view_task
-from .cases import case_labels, leader_actions, shown, timeline_rows
+from .access import at_least, view_case, view_task
+from .answers import case_labels, shown
+from .cases import leader_actions, timeline_rows
 from .errors import error_page
 from .helpers import localized, maintains_diagrams, me, now, service, split_documentation
 from .people import person_text, read_person
+from .summary import case_summary
 from .wording import plain_text
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -35,22 +37,29 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
         shown = {f.id: values.get(f.id) for f in detail.fields}
     errors = {key: localized(message) for key, message in (errors or {}).items()}
     people = {f.id: person_text(shown.get(f.id)) for f in detail.fields if f.id.endswith("_id")}
-    history = None
-    if task.role in HISTORY_ROLES:
-        try:
-            view = view_case(task.case_id, "history", wanted="timeline")
-        except NotAllowed:
-            view = None
-        if view is not None:
-            history = timeline_rows(view, service().tasks_of_case(task.case_id))
+    summary, history = _case_at_a_glance(task, fields)
     actions = None
     if task.role in LEADER_ROLES and task.state == "open":
         case = SimpleNamespace(id=task.case_id, status="open", serious=detail.serious,
                                data={"severity": detail.severity})
         actions = leader_actions(case, url_for("tasks.show", task_id=task.id))
-    return render_template("task.html", detail=detail, task=task, diagram_view=diagram_view, history=history,
+    return render_template("task.html", detail=detail, task=task, summary=summary, diagram_view=diagram_view, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people,
                            material=material_rows(detail.material, fields), actions=actions), status
+
+
+def _case_at_a_glance(task, fields) -> tuple[dict | None, list | None]:
+    """The summary block at the level the reader may see the case (logged), and for the leader's leader the
+    case's history; the accused, who may see nothing of the case, gets neither."""
+    try:
+        view = view_case(task.case_id, "task_summary")
+    except NotAllowed:
+        return None, None
+    tasks = service().tasks_of_case(task.case_id) if at_least(view.level, "timeline") else [task]
+    relations = service().involvement(me().id, task.case_id)
+    summary = case_summary(view.case, view.level, tasks, relations, fields)
+    history = timeline_rows(view, tasks) if task.role in HISTORY_ROLES and at_least(view.level, "timeline") else None
+    return summary, history
 
 
 def material_rows(material, fields) -> list[tuple[str, str, object]]:
