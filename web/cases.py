@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from engine import LEADER_RELATIONS, NotFound
 
 from .access import at_least, leads_case, view_case
-from .helpers import me, names, now, service
+from .helpers import ROLE_LABELS, me, names, now, service
 from .people import read_person
 from .record import record_groups
 from .summary import case_summary, sees_escalation
@@ -100,8 +100,9 @@ def diagram(case_id: int):
     """The diagram the case runs and which elements are done, current or overdue (for the viewer)."""
     view_case(case_id, "diagram", wanted="timeline")
     d = service().case_diagram(case_id, now())
+    # Lanes are named by role keys; the reader sees each role's name in their language instead.
     return jsonify(xml=d.xml, version=d.version, completed=sorted(d.completed), current=sorted(d.current),
-                   overdue=sorted(d.overdue))
+                   overdue=sorted(d.overdue), roles={key: str(label) for key, label in ROLE_LABELS.items()})
 
 
 @bp.route("/<int:case_id>/grant", methods=["POST"])
