@@ -127,6 +127,9 @@ def register_template_helpers(app: Flask) -> None:
                                  task_state=lambda s: str(TASK_STATE_LABELS.get(s, s)),
                                  person=lambda pid: names().get(pid, pid) if pid else "–")
 
+    from .changes import aspect_text, value_text as change_value
+    app.jinja_env.filters.update(change_aspect=aspect_text, change_value=change_value)
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         person = g.get("person")
