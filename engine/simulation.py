@@ -3,7 +3,9 @@
 Each case starts with generated start data (inferred from the diagram) in a fresh SQLite database with
 the given organisation; people answer every form with generated, valid answers; when nothing is left to
 do, time travels to the case's next timer. Three behaviours: everyone acts; the parties (employee,
-accused, colleague, reporter) never act; nobody acts. What counts as a problem is listed in `_Case`.
+accused, colleague, reporter) never act; nobody acts. A diagram with a task per committee (an LMU for
+each unit) also runs a fourth: one committee never acts, everyone else does. What counts as a problem is
+listed in `_Case`.
 """
 from __future__ import annotations
 
@@ -25,7 +27,10 @@ from .simulation_inputs import DiagramFacts, read_facts
 from .views import CaseInfo, TaskInfo
 
 BEHAVIOURS = ("everyone", "parties_silent", "nobody")
-BEHAVIOUR_NAMES = {"everyone": "everyone acts", "parties_silent": "parties silent", "nobody": "nobody acts"}
+COMMITTEE_SILENT = "one_committee_silent"
+ALL_BEHAVIOURS = (*BEHAVIOURS, COMMITTEE_SILENT)
+BEHAVIOUR_NAMES = {"everyone": "everyone acts", "parties_silent": "parties silent", "nobody": "nobody acts",
+                   COMMITTEE_SILENT: "one committee silent"}
 # The people a case is about may stay silent; the guideline's duties are the leader's and the committees'.
 SILENT_PARTIES = frozenset({"employee", "accused", "colleague", "reporter"})
 START = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
@@ -101,15 +106,22 @@ class DiagramResult:
         return refused + [f for result in self.behaviours for f in result.findings]
 
 
+def behaviours_for(facts: DiagramFacts) -> tuple[str, ...]:
+    """The behaviours a diagram is simulated under by default: the three, and one silent committee where
+    the diagram gives each committee a task."""
+    return ALL_BEHAVIOURS if facts.committee_tasks else BEHAVIOURS
+
+
 def simulate(paths: Sequence[Path], organisation: Path, cases: int = 10, seed: int = 1,
-             behaviours: Sequence[str] = BEHAVIOURS) -> list[DiagramResult]:
+             behaviours: Sequence[str] | None = None) -> list[DiagramResult]:
     """Simulate each diagram under each behaviour, `cases` cases each, in a database of its own."""
     return [simulate_diagram(path, organisation, cases, seed, behaviours) for path in paths]
 
 
 def simulate_diagram(path: Path, organisation: Path, cases: int = 10, seed: int = 1,
-                     behaviours: Sequence[str] = BEHAVIOURS, workdir: Path | None = None) -> DiagramResult:
-    """Simulate one diagram in a fresh SQLite file (under `workdir`, else the system's temp folder)."""
+                     behaviours: Sequence[str] | None = None, workdir: Path | None = None) -> DiagramResult:
+    """Simulate one diagram in a fresh SQLite file (under `workdir`, else the system's temp folder);
+    without `behaviours`, under those `behaviours_for` the diagram."""
     started = time.perf_counter()
     result = DiagramResult(path)
     with tempfile.TemporaryDirectory(dir=workdir, prefix="vaern-simulation-") as folder:
@@ -124,7 +136,7 @@ def simulate_diagram(path: Path, organisation: Path, cases: int = 10, seed: int 
                 return result
             facts = read_facts(data, path.name)
             result.kind, result.unit = facts.kind, choose_unit(vaern, facts)
-            for behaviour in behaviours:
+            for behaviour in behaviours or behaviours_for(facts):
                 rng = random.Random(zlib.crc32(f"{seed}:{path.name}:{behaviour}".encode()))
                 run = _Run(vaern, facts, result.unit, behaviour, rng)
                 result.behaviours.append(BehaviourResult(behaviour, [run.case(n) for n in range(1, cases + 1)]))
@@ -163,7 +175,7 @@ class _Run:
         """Whether the people of a lane act under this run's behaviour."""
         if self.behaviour == "nobody":
             return False
-        return self.behaviour == "everyone" or role not in SILENT_PARTIES
+        return self.behaviour != "parties_silent" or role not in SILENT_PARTIES
 
     def case(self, number: int) -> CaseOutcome:
         """Start and drive one case, then judge how it ended."""
@@ -200,6 +212,7 @@ class _Case:
         self.messenger = run.behaviour == "everyone" and run.chooser.pick("messages", (True, False))
         self.nobody_can: set[str] = set()  # tasks reported as open with nobody to do them
         self.last_fired: tuple[str, datetime] | None = None
+        self.silent_committee: tuple[str, str] | None = None  # (role, unit) that never acts in its behaviour
         self.refused: set[str] = set()  # tasks whose simulated answers the engine refused
 
     def find(self, element_id: str, what: str) -> None:
@@ -219,20 +232,23 @@ class _Case:
                     return
                 open_tasks = [t for t in self.vaern.tasks_of_case(self.case_id) if t.state == "open"]
                 self.check_assigned(open_tasks)
+                self.choose_silent_committee(open_tasks)
                 timers = self.vaern.timers_of_case(self.case_id)
                 if timers and timers[0][1] <= self.now:
                     element = timers[0][0]
                     if timers[0] == self.last_fired:
                         self.stuck_timer(timers[0][0])
                         return
-                    self.fire(self.now, timers[0])  # a scheduler fires what is due before anyone opens the case
+                    # A scheduler fires what is due before anyone opens the case again (SpiffWorkflow fires a
+                    # timer only once its due time has passed, hence the second).
+                    self.fire(max(self.now, timers[0][1]) + timedelta(seconds=1), timers[0])
                     continue
                 if self.messenger and self.rng.random() < MESSAGE_CHANCE:
                     element = "message"
                     if self.deliver(open_tasks):
                         continue
                 skipped = self.nobody_can | self.refused
-                doable = [t for t in open_tasks if self.run.acts(t.role) and t.id not in skipped]
+                doable = [t for t in open_tasks if self.acts(t) and t.id not in skipped]
                 if doable:
                     task = self.rng.choice(doable)
                     element = task.spec_id
@@ -248,6 +264,20 @@ class _Case:
             self.find(self.where(), f"still open after {MAX_STEPS} steps")
         except Exception as exc:  # an engine error is a finding of the simulation, named by where it happened
             self.find(element, f"engine error: {type(exc).__name__}: {exc}")
+
+    def acts(self, task: TaskInfo) -> bool:
+        """Whether the people of a task act under this case's behaviour."""
+        return self.run.acts(task.role) and (task.role, task.unit_id) != self.silent_committee
+
+    def choose_silent_committee(self, open_tasks: list[TaskInfo]) -> None:
+        """Under one committee silent: when the first committee tasks open, one of their committees falls silent."""
+        if self.run.behaviour != COMMITTEE_SILENT or self.silent_committee is not None:
+            return
+        committees = self.run.facts.committee_tasks
+        instances = sorted((t for t in open_tasks if t.spec_id in committees), key=lambda t: t.unit_id)
+        if instances:
+            chosen = self.rng.choice(instances)
+            self.silent_committee = (chosen.role, chosen.unit_id)
 
     def a_while_later(self, timers: list[tuple[str, datetime]]) -> datetime:
         """A person acts a little later, but before the case's next timer."""
@@ -316,9 +346,9 @@ class _Case:
         if self.run.behaviour == "nobody":
             return  # falling quiet is this behaviour's end; judge() asks for a reminder before it
         for task in open_tasks:
-            if not self.run.acts(task.role):
-                self.find(task.spec_id, f"the case waits with no pending timer on '{task.title}' (lane {task.role}), "
-                                        "whose people do not act")
+            if not self.acts(task):
+                self.find(task.spec_id, f"the case waits with no pending timer on '{task.title}' (lane {task.role}, "
+                                        f"unit {task.unit_id}), whose people do not act")
 
     def where(self) -> str:
         """The elements the case stands at now (open tasks, waiting joins, events)."""

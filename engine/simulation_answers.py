@@ -56,6 +56,8 @@ def start_data(variables: Sequence[StartVariable], people: Sequence[str], choose
         elif variable.kind == "moment":
             before = timedelta(minutes=chooser.rng.randint(30, 2 * 24 * 60))
             data[variable.name] = (started - before).astimezone(DANISH_TIME).isoformat(timespec="seconds")
+        elif variable.kind == "year":
+            data[variable.name] = started.astimezone(DANISH_TIME).year
         elif variable.kind == "text":
             data[variable.name] = f"Simuleret {variable.name}"
         else:

@@ -30,7 +30,7 @@ class StartVariable:
     """A variable a case of the diagram starts with, and how to make a valid value for it."""
 
     name: str
-    kind: str  # boolean | choice | number | person | moment | text
+    kind: str  # boolean | choice | number | person | moment | year | text
     choices: tuple = ()
     optional: bool = False  # read through defined(): some cases start without it
 
@@ -53,6 +53,7 @@ class DiagramFacts:
     start: tuple[StartVariable, ...]
     rules: dict[tuple[str, str], FieldRule] = field(default_factory=dict)
     committee_collections: frozenset[str] = frozenset()
+    committee_tasks: frozenset[str] = frozenset()  # user tasks with one instance per committee
     reads_serious: bool = False
     escalates: bool = False
 
@@ -66,6 +67,7 @@ class DiagramFacts:
 class _Usage:
     literals: list = field(default_factory=list)
     truth: bool = False
+    arithmetic: bool = False
     moment: bool = False
     defined: bool = False
     gateways: list[bool] = field(default_factory=list)  # per condition reading it: has its gateway a default?
@@ -90,11 +92,10 @@ def read_facts(data: bytes, filename: str = "diagram.bpmn") -> DiagramFacts:
         if text not in settings and not is_iso_literal(text) and not WORKING_DAYS.match(text):
             _walk(text, usage)
     rules, set_by_forms = _field_rules(process, usage)
-    collections = frozenset(loop.get(f"{{{CAMUNDA_NS}}}collection") for loop in
-                            process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")
-                            if loop.get(f"{{{CAMUNDA_NS}}}collection"))
-    elements = {loop.get(f"{{{CAMUNDA_NS}}}elementVariable") for loop in
-                process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")}
+    loops = list(process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"))
+    collections = frozenset(c for c in (loop.get(f"{{{CAMUNDA_NS}}}collection") for loop in loops) if c)
+    elements = {loop.get(f"{{{CAMUNDA_NS}}}elementVariable") for loop in loops}
+    committee_tasks = frozenset(task for loop in loops for task in _user_tasks_of(loop.getparent()))
     lanes = frozenset((lane.get("name") or "").strip() for lane in process.iter(f"{{{BPMN_NS}}}lane"))
     given = set(settings) | ENGINE_NAMES | collections | elements | set_by_forms
     start = [_start_variable(name, use) for name, use in usage.items() if name not in given or name == "serious"]
@@ -102,7 +103,15 @@ def read_facts(data: bytes, filename: str = "diagram.bpmn") -> DiagramFacts:
     notices = [element_properties(e) for e in process.iter() if isinstance(e.tag, str)]
     escalates = any(n.get("notice") == "escalated" for n in notices if "notify" in n)
     return DiagramFacts(kind=process.get("id"), lanes=lanes, start=tuple(start), rules=rules,
-                        committee_collections=collections, reads_serious="serious" in usage, escalates=escalates)
+                        committee_collections=collections, committee_tasks=committee_tasks,
+                        reads_serious="serious" in usage, escalates=escalates)
+
+
+def _user_tasks_of(element: etree._Element) -> list[str]:
+    """The ids of an element's user tasks: itself if it is one, or those inside it (a subprocess)."""
+    if etree.QName(element).localname == "userTask":
+        return [element.get("id")]
+    return [task.get("id") for task in element.iter(f"{{{BPMN_NS}}}userTask")]
 
 
 def _field_rules(process: etree._Element, usage: dict[str, _Usage]) -> tuple[dict, set[str]]:
@@ -156,6 +165,10 @@ def _start_variable(name: str, use: _Usage) -> StartVariable:
         return StartVariable(name, "number", tuple(numbers), use.defined)
     if use.moment:
         return StartVariable(name, "moment", (), use.defined)
+    if name == "year":
+        return StartVariable(name, "year", (), use.defined)  # the annual cycle's: the year the case starts in
+    if use.arithmetic:
+        return StartVariable(name, "number", (1, 2, 3), use.defined)
     if name.endswith("_id"):
         return StartVariable(name, "person", (), use.defined)
     return StartVariable(name, "text", (), use.defined)
@@ -196,6 +209,10 @@ def _walk(expression: str | None, usage: dict[str, _Usage], gateway_default: boo
                     use(value.id).truth = True
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and isinstance(node.operand, ast.Name):
             use(node.operand.id).truth = True
+        elif isinstance(node, ast.BinOp):
+            for operand in (node.left, node.right):
+                if isinstance(operand, ast.Name):
+                    use(operand.id).arithmetic = True
     if isinstance(tree.body, ast.Name) and gateway_default is not None:
         use(tree.body.id).truth = True  # a condition that is just a name reads it as yes or no
     if gateway_default is not None:

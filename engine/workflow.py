@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, TimerEventDefinition,
 )
@@ -205,13 +206,25 @@ def set_case_variables(workflow: BpmnWorkflow, **values: Any) -> None:
     for task in workflow.get_tasks():
         if not task.state & _FINISHED:
             task.data.update(values)
+            # A waiting task takes its parent's data again when it becomes ready (a boundary timer from
+            # its task's finished split, a catch event from the gateway before it), and the parent's
+            # values win: the parent must say the same, or a deadline after the mark reads the old value.
+            if task.parent is not None and task.parent.state & _FINISHED:
+                task.parent.data.update(values)
     if workflow.last_task is not None:
         workflow.last_task.data.update(values)  # what `case_data` reads until the next step
 
 
 def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     """Names of the messages the workflow would catch now."""
-    return {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
+    names = {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
+    if any(event.event_type == "MultipleEventDefinition" for event in workflow.waiting_events()):
+        # An event-based gateway waits for all of its events under one definition with no name of its own.
+        for task in workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, MultipleEventDefinition):
+                names.update(d.name for d in definition.event_definitions if isinstance(d, MessageEventDefinition))
+    return names
 
 
 def pending_timers(tasks: list[SpiffTask]) -> list[PendingTimer]:

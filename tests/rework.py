@@ -11,7 +11,6 @@ import pytest
 PENDING = [
     "violence.bpmn",
     "harassment.bpmn",
-    "annual_med.bpmn",
 ]
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from engine import FormField
-from engine.simulation import BEHAVIOURS, simulate_diagram
+from engine.simulation import BEHAVIOURS, COMMITTEE_SILENT, behaviours_for, simulate_diagram
 from engine.simulation_answers import Chooser, FormFiller
 from engine.simulation_inputs import FieldRule, StartVariable, read_facts
 from tests.conftest import DEMO_ORG, DIAGRAMS, ROOT
@@ -32,7 +32,7 @@ def _problems(result) -> str:
 
 @pytest.mark.parametrize(("path", "behaviour"), [
     pytest.param(path, behaviour, marks=rework_marks(path.name, behaviour), id=f"{path.stem}-{behaviour}")
-    for path in WORKFLOWS for behaviour in BEHAVIOURS])
+    for path in WORKFLOWS for behaviour in behaviours_for(read_facts(path.read_bytes(), path.name))])
 def test_every_case_of_every_diagram_reaches_a_just_end(path, behaviour, tmp_path):
     result = simulate_diagram(path, DEMO_ORG, CASES, SEED, [behaviour], workdir=tmp_path)
     assert not result.findings, "\n".join(map(str, result.findings))
@@ -42,6 +42,7 @@ def test_every_case_of_every_diagram_reaches_a_just_end(path, behaviour, tmp_pat
 
 def test_a_diagram_with_a_clock_on_every_task_reaches_a_just_end_under_every_behaviour(tmp_path):
     path = DIAGRAMS / "sim_just_end.bpmn"
+    assert behaviours_for(read_facts(path.read_bytes())) == BEHAVIOURS  # no committees, no fourth behaviour
     everyone = _simulate(path, "everyone", tmp_path)
     assert not everyone.findings, _problems(everyone)
     assert everyone.count(lambda o: o.closed) == CASES
@@ -81,6 +82,20 @@ def test_a_case_that_falls_quiet_without_a_reminder_is_found(tmp_path):
     assert len(unreminded) == CASES and {f.element_id for f in unreminded} == {"Task_talk"}
     unescalated = {f.case for f in nobody.findings if "without being escalated" in f.what}
     assert unescalated == {o.number for o in nobody.outcomes if o.serious} != set()
+
+
+def test_a_committee_that_never_answers_is_passed_over_or_found(tmp_path):
+    path = DIAGRAMS / "sim_committees.bpmn"
+    assert behaviours_for(read_facts(path.read_bytes())) == (*BEHAVIOURS, COMMITTEE_SILENT)
+    silent = _simulate(path, COMMITTEE_SILENT, tmp_path)
+    assert not silent.findings, _problems(silent)
+    assert silent.count(lambda o: o.closed and o.escalated) == CASES  # the deadline passes the silent LMU over
+    stuck = tmp_path / "stuck.bpmn"
+    stuck.write_text(path.read_text(encoding="utf-8").replace('cancelActivity="true"', 'cancelActivity="false"'),
+                     encoding="utf-8")
+    waits = [f for f in _simulate(stuck, COMMITTEE_SILENT, tmp_path).findings if "waits with no pending timer" in f.what]
+    assert len(waits) == CASES and {f.element_id for f in waits} == {"Task_lmu"}
+    assert all("(lane lmu, unit afd-" in w.what for w in waits)  # the silent LMU is named by its unit
 
 
 def test_an_engine_error_is_a_finding_named_by_its_task(tmp_path):
@@ -173,8 +188,8 @@ def test_vaern_simulate_lists_each_problem_and_exits_1():
     result = _vaern("simulate", "tests/diagrams/sim_party_blocks_join.bpmn", "--cases", "2",
                     "--behaviour", "parties_silent")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "parties silent  closed 0/2" in result.stdout
-    assert ("case 1: Task_accept: the case waits with no pending timer on 'Tag imod hjælp' (lane employee)"
+    assert "parties silent       closed 0/2" in result.stdout
+    assert ("case 1: Task_accept: the case waits with no pending timer on 'Tag imod hjælp' (lane employee, unit afd-akut)"
             in result.stdout)
     assert result.stdout.splitlines()[-1] == "4 problem(s) in 1 of 1 diagram(s)"
 
@@ -182,5 +197,5 @@ def test_vaern_simulate_lists_each_problem_and_exits_1():
 def test_vaern_simulate_passes_a_diagram_that_reaches_a_just_end():
     result = _vaern("simulate", "tests/diagrams/sim_just_end.bpmn", "--cases", "4", "--seed", "2")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "everyone acts   closed 4/4" in result.stdout
-    assert "nobody acts     closed 0/4, fell quiet 4 (4 after a reminder)" in result.stdout
+    assert "everyone acts        closed 4/4" in result.stdout
+    assert "nobody acts          closed 0/4, fell quiet 4 (4 after a reminder)" in result.stdout
