@@ -51,8 +51,9 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
 def _case_at_a_glance(task, fields) -> tuple[dict | None, list | None]:
     """The summary block at the level the reader may see the case (logged), and for the leader's leader the
     case's history; the accused, who may see nothing of the case, gets neither."""
+    # One logged read for the page: the leader's leader's is the history they act on, everyone else's the summary.
     try:
-        view = view_case(task.case_id, "task_summary")
+        view = view_case(task.case_id, "history" if task.role in HISTORY_ROLES else "task_summary")
     except NotAllowed:
         return None, None
     tasks = service().tasks_of_case(task.case_id) if at_least(view.level, "timeline") else [task]
