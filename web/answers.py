@@ -15,7 +15,7 @@ START_LABELS = {
     "violence_type": _l("What kind of violence?"), "severity": _l("How serious was it (1–5)?"),
     "injured": _l("It caused a physical or psychological injury"), "witnesses_present": _l("Colleagues witnessed it"),
     "witnesses": _l("Who witnessed it? (optional)"), "serious": _l("It is particularly serious"),
-    "kind": _l("What was it?"), "report_source": _l("Reported by whom"),
+    "kind": _l("What was it?"), "report_source": _l("Reported by whom"), "actor": _l("Who acted?"),
 }
 
 
@@ -24,9 +24,11 @@ REPORT_SOURCES = {"affected": _l("The person affected themselves"), "witness": _
 
 def shown(key: str, value: Any, fields: Mapping[str, Any] | None = None) -> Any:
     """A case value as a person reads it: a choice by its option's name, dates in the reader's form."""
-    from .report import HARASSMENT_KINDS, VIOLENCE_TYPES
+    from .report import ACTORS, HARASSMENT_KINDS, VIOLENCE_TYPES
 
-    choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS, "report_source": REPORT_SOURCES}.get(key)
+    actors = {key: label for key, (_kind, label) in ACTORS.items()}
+    choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS, "report_source": REPORT_SOURCES,
+               "actor": actors}.get(key)
     if choices and value in choices:
         return str(choices[value])
     field = (fields or {}).get(key)
