@@ -13,7 +13,7 @@ from .access import LEADER_RELATIONS, level_for, may_see
 from .clock import as_utc
 from .errors import CaseNotFound, NotAllowed, NotFound, TaskNotFound
 from .models import (
-    AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate, Timer,
+    AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate, TaskDraft, Timer,
 )
 from .overview import OverviewFilters, OverviewPage, visible_cases
 from .views import CaseInfo, EventInfo, TaskDetail
@@ -185,7 +185,7 @@ class PrivacyCommands:
                 return PurgeReport(True if dry_run else False, cutoff, ids)
             for case in s.scalars(select(Case).where(Case.id.in_(ids))):
                 _count(s, case)
-            for model in (TaskCandidate, Task, Timer, Notice, AccessGrant, CaseParty):
+            for model in (TaskDraft, TaskCandidate, Task, Timer, Notice, AccessGrant, CaseParty):
                 s.execute(delete(model).where(model.case_id.in_(ids)))
             s.execute(delete(AccessLog).where(AccessLog.case_id.in_(ids)))
             s.execute(update(Event).where(Event.case_id.in_(ids)).values(actor="-", details={}))

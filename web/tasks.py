@@ -27,6 +27,9 @@ LEADER_ROLES = {"leader", "leaders_leader"}
 
 def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
     task = detail.task
+    draft = service().draft(task.id, me().id)
+    if values is None and draft is not None:
+        values = draft[0]  # the person's own half-done form, as they typed it
     tags, written = split_documentation(detail.documentation)
     fields = service().case_fields(task.case_id)
     instructions = plain_text(written, service().case_settings(task.case_id), case_labels(fields))
@@ -43,7 +46,7 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200):
         case = SimpleNamespace(id=task.case_id, status="open", serious=detail.serious,
                                data={"severity": detail.severity})
         actions = leader_actions(case, url_for("tasks.show", task_id=task.id))
-    return render_template("task.html", detail=detail, task=task, summary=summary, diagram_view=diagram_view, history=history,
+    return render_template("task.html", detail=detail, task=task, summary=summary, draft=draft, diagram_view=diagram_view, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people,
                            material=material_rows(detail.material, fields), actions=actions), status
 
@@ -127,6 +130,8 @@ def complete(task_id: str):
         return _not_open(service().task(task_id))
     except InvalidInput as exc:
         return _render(detail, request.form, exc.errors, 400)
+    # The task is done: nobody's draft of it means anything now. A failure here leaves a draft no page shows.
+    service().discard_drafts(task_id)
     if case.status == "closed":
         flash(_("The task is done, and case %(id)s is now closed.", id=case.id), "success")
     else:
@@ -154,3 +159,25 @@ def release(task_id: str):
     service().release(task_id, me().id, now())
     flash(_("The task is released: everyone who can do it sees it again."), "info")
     return redirect(url_for("inbox.index"))
+
+
+@bp.route("/<task_id>/draft", methods=["POST"])
+def save_draft(task_id: str):
+    """Keep the form as typed so far, for me only, and come back to it later."""
+    detail = _open_detail(task_id)
+    if isinstance(detail, tuple):
+        return detail
+    service().save_draft(task_id, me().id, {f.id: request.form.get(f.id) for f in detail.fields}, now())
+    flash(_("Your draft is saved. Only you can see it; nothing is sent until you complete the task."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.route("/<task_id>/draft/discard", methods=["POST"])
+def discard_draft(task_id: str):
+    """Throw my draft away and start the form afresh."""
+    detail = _open_detail(task_id)
+    if isinstance(detail, tuple):
+        return detail
+    service().discard_draft(task_id, me().id)
+    flash(_("Your draft is deleted."), "info")
+    return redirect(url_for("tasks.show", task_id=task_id))
