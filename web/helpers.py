@@ -128,7 +128,8 @@ def register_template_helpers(app: Flask) -> None:
                                  person=lambda pid: names().get(pid, pid) if pid else "–")
 
     from .changes import aspect_text, value_text as change_value
-    app.jinja_env.filters.update(change_aspect=aspect_text, change_value=change_value)
+    from .problem_texts import problem_text
+    app.jinja_env.filters.update(change_aspect=aspect_text, change_value=change_value, problem_text=problem_text)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
