@@ -6,10 +6,12 @@ Screenshots are kept under test-artifacts/reading/.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pytest
 
+from tests.node_packages import node_with
 from tests.web import browser as browser_support
 from tests.web.conftest import make_app, start_harassment, start_violence, task_of
 from web.wording import IDENTIFIER
@@ -18,6 +20,24 @@ ARTIFACTS = browser_support.ARTIFACTS / "reading"
 sync_api = browser_support.require_chromium()
 TAG = re.compile(r"\b(?:V|K|GEN|LAW)-[A-Z]{0,2}\d+\b")
 WIDTHS = (1280, 375)
+A11Y = Path(__file__).resolve().parents[1] / "a11y"
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's script, from tests/a11y's lock file (installed once)."""
+    node_with(A11Y, "axe-core", "the accessibility check")
+    return (A11Y / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def _axe(page, source: str, label: str) -> None:
+    # Evaluated through the browser's debugging channel, which the page's Content-Security-Policy does not govern.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert not bad, (label, bad)
 
 
 @pytest.fixture
@@ -37,17 +57,19 @@ def _open_as(browser, base, person, width):
     return context, page
 
 
-def _check(page, label: str) -> str:
+def _check(page, label: str, axe: str | None = None) -> str:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{re.sub(r'[^a-z0-9]+', '-', label.lower())}.png"), full_page=True)
     text = page.inner_text("main")
     assert not IDENTIFIER.search(text), (label, IDENTIFIER.search(text).group(0))
     assert not TAG.search(text), (label, TAG.search(text).group(0))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{label}: scrolls sideways"
+    if axe:
+        _axe(page, axe, label)
     return text
 
 
-def test_each_reader_s_task_and_case_pages_read_plainly_at_both_widths(served, db_path):
+def test_each_reader_s_task_and_case_pages_read_plainly_at_both_widths(served, axe_source):
     app, base = served
     vaern = app.extensions["vaern"]
     violence = start_violence(vaern, serious=True)
@@ -61,11 +83,15 @@ def test_each_reader_s_task_and_case_pages_read_plainly_at_both_widths(served, d
                 items = [i for i in vaern.inbox(person, datetime.now(timezone.utc)) if i.case_id == case.id]
                 for item in items:
                     page.goto(f"{base}/tasks/{item.task_id}")
-                    text = _check(page, f"{person}-{width}-task-{case.kind}")
+                    text = _check(page, f"{person}-{width}-task-{case.kind}", axe_source)
                     assert "Sagen kort" in text and "Næste frist" in text
                 page.goto(f"{base}/cases/{case.id}")
-                text = _check(page, f"{person}-{width}-case-{case.kind}")
+                page.wait_for_load_state("networkidle")
+                text = _check(page, f"{person}-{width}-case-{case.kind}", axe_source)
                 assert "Sagen kort" in text
+                for path in ("/", "/report", "/cases/"):
+                    page.goto(f"{base}{path}")
+                    _check(page, f"{person}-{width}-{path.strip('/') or 'inbox'}", axe_source)
                 context.close()
 
 

@@ -50,30 +50,43 @@
     return new XMLSerializer().serializeToString(doc);
   }
 
-  fetch(container.dataset.src, { credentials: "same-origin" })
-    .then(function (response) {
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.json();
-    })
-    .then(function (state) {
-      return viewer.importXML(withRoleNames(state.xml, state.roles || {})).then(function () { return state; });
-    })
-    .then(function (state) {
-      canvas = viewer.get("canvas");
-      registry = viewer.get("elementRegistry");
-      function mark(ids, cls) {
-        ids.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, cls); } });
-      }
-      mark(state.completed, "vaern-completed");
-      mark(state.current, "vaern-current");
-      mark(state.overdue, "vaern-overdue");
-      current = state.overdue.concat(state.current);
-      fit();
-      if (canvas.zoom() < READABLE && current.length) { showCurrent(); }
-      container.setAttribute("data-ready", "true");
-    })
-    .catch(function (error) {
-      container.textContent = container.dataset.error || String(error);
-      container.setAttribute("data-ready", "error");
-    });
+  // On a phone the diagram is hidden and a list of steps stands in its place: draw it only once it can be seen.
+  var loading = false;
+  function loadWhenShown() {
+    if (loading || container.clientWidth === 0) { return; }
+    loading = true;
+    window.removeEventListener("resize", loadWhenShown);
+    load();
+  }
+  window.addEventListener("resize", loadWhenShown);
+  loadWhenShown();
+
+  function load() {
+    fetch(container.dataset.src, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (state) {
+        return viewer.importXML(withRoleNames(state.xml, state.roles || {})).then(function () { return state; });
+      })
+      .then(function (state) {
+        canvas = viewer.get("canvas");
+        registry = viewer.get("elementRegistry");
+        function mark(ids, cls) {
+          ids.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, cls); } });
+        }
+        mark(state.completed, "vaern-completed");
+        mark(state.current, "vaern-current");
+        mark(state.overdue, "vaern-overdue");
+        current = state.overdue.concat(state.current);
+        fit();
+        if (canvas.zoom() < READABLE && current.length) { showCurrent(); }
+        container.setAttribute("data-ready", "true");
+      })
+      .catch(function (error) {
+        container.textContent = container.dataset.error || String(error);
+        container.setAttribute("data-ready", "error");
+      });
+  }
 })();
