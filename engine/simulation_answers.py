@@ -19,8 +19,10 @@ _PAST_DAYS = 3
 
 
 class Chooser:
-    """Seeded choices that go through every option of a question before repeating one, so that over a
-    few cases each boolean is answered both ways and each choice is taken."""
+    """Seeded choices that use every option of a question before repeating one (each boolean both ways).
+
+    Kept across the cases of a run, so a few cases already answer every question every way.
+    """
 
     def __init__(self, rng: random.Random):
         self.rng = rng
