@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from tests.conftest import simple_xml
 from tests.web.conftest import login, start_harassment, start_violence, task_of
 from web.wording import IDENTIFIER, day, duration_words, moment, plain_label, plain_text, value_text
 
@@ -72,17 +73,27 @@ def _visible(html: str) -> str:
     return re.sub(r"\s+", " ", body)
 
 
+def _named_setting_diagram(vaern):
+    # The test diagram, its first task's text naming the setting and a field, as a process owner might write it.
+    xml = simple_xml().replace("<bpmn:documentation>[K-H3] Tal med den berørte.</bpmn:documentation>",
+                               "<bpmn:documentation>[K-H3] [GEN-1] Tal med den berørte. Du påmindes efter "
+                               "reminder_after (reminder_after). Skriv meeting_date bagefter.</bpmn:documentation>", 1)
+    assert "reminder_after (reminder_after)" in xml, "test fixture drifted"
+    vaern.deploy(xml.encode(), "simple.bpmn", "koncern-hr", datetime.now(timezone.utc))
+    return vaern.start_case("simple", "afd-akut", {"employee_id": "ansat-akut", "accused_id": "kollega-akut"},
+                            "ansat-akut", datetime.now(timezone.utc))
+
+
 def test_a_leader_reads_no_setting_name_or_tag_and_a_process_owner_sees_them_behind_a_toggle(client, vaern):
-    case = start_violence(vaern, serious=True)
+    case = _named_setting_diagram(vaern)
     item = task_of(vaern, "leder-akut", case.id)
     login(client, "leder-akut")
     text = _visible(client.get(f"/tasks/{item.task_id}").get_data(as_text=True))
-    assert "påmindes efter 1 arbejdsdag" in text and "efter 5 arbejdsdage" in text
-    assert not re.search(r"\b(?:V|GEN|LAW)-[A-Z]?\d", text) and "first_action_reminder" not in text
-    assert "Vis krav" not in text
+    assert "Du påmindes efter 2 dage (2 dage)." in text and "Skriv »Mødedato« bagefter." in text
+    assert not re.search(r"\b(?:K|GEN)-[A-Z]?\d", text) and "reminder_after" not in text and "Vis krav" not in text
     vaern.set_password("leder-akut", "vaern-demo", datetime.now(timezone.utc), process_owner=True)
     html = client.get(f"/tasks/{item.task_id}").get_data(as_text=True)
-    assert "<summary>Vis krav</summary>" in html and "V-H1" in html and "first_action_reminder" in html
+    assert "<summary>Vis krav</summary>" in html and "K-H3" in html and "reminder_after" in html
 
 
 def test_case_information_shows_choices_by_name_and_dates_in_danish(client, vaern):
