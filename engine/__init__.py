@@ -16,6 +16,7 @@ from .forms import FormField
 from .login_throttle import LoginThrottle
 from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
+from .overview import OverviewFilters, OverviewPage, OverviewRow
 from .privacy import AccessGrantInfo, AccessLogEntry, CaseView, PurgeReport
 from .roles import KNOWN_ROLES, ROLE_LABELS_DA
 from .scheduler import TimerScheduler
@@ -34,6 +35,7 @@ __all__ = [
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
     "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle",
+    "OverviewFilters", "OverviewPage", "OverviewRow",
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

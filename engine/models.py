@@ -250,6 +250,17 @@ class Event(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class TaskDraft(Base):
+    """A form half filled in, kept for the one person who typed it until the task is done."""
+
+    __tablename__ = "task_draft"
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LoginFailure(Base):
     """One failed log-in, counted for its login name and for its client address (`key`), in the
     database so that every web process counts the same attempts."""

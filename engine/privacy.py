@@ -13,8 +13,9 @@ from .access import LEADER_RELATIONS, level_for, may_see
 from .clock import as_utc
 from .errors import CaseNotFound, NotAllowed, NotFound, TaskNotFound
 from .models import (
-    AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate, Timer,
+    AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, Task, TaskCandidate, TaskDraft, Timer,
 )
+from .overview import OverviewFilters, OverviewPage, visible_cases
 from .views import CaseInfo, EventInfo, TaskDetail
 
 PURGED = "purged"
@@ -61,6 +62,16 @@ class PurgeReport:
 
 class PrivacyCommands:
     """Access-checked reads, grants, access logs and retention, mixed into the service."""
+
+    def case_overview(self, person_id: str, now: datetime, filters: OverviewFilters | None = None) -> OverviewPage:
+        """The cases a person handles or follows, cut by the access policy; every listed row is logged as a read."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            page = visible_cases(uow.session, person_id, now, filters or OverviewFilters())
+            for row in page.rows:
+                _log(uow.session, now, person_id, row.case_id, "overview", row.level)
+            uow.commit()
+        return page
 
     def case_access(self, case_id: int, viewer_id: str) -> str:
         """The viewer's access level for the case ('none', 'status', 'timeline', 'full'); no log row."""
@@ -174,7 +185,7 @@ class PrivacyCommands:
                 return PurgeReport(True if dry_run else False, cutoff, ids)
             for case in s.scalars(select(Case).where(Case.id.in_(ids))):
                 _count(s, case)
-            for model in (TaskCandidate, Task, Timer, Notice, AccessGrant, CaseParty):
+            for model in (TaskDraft, TaskCandidate, Task, Timer, Notice, AccessGrant, CaseParty):
                 s.execute(delete(model).where(model.case_id.in_(ids)))
             s.execute(delete(AccessLog).where(AccessLog.case_id.in_(ids)))
             s.execute(update(Event).where(Event.case_id.in_(ids)).values(actor="-", details={}))

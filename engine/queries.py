@@ -208,6 +208,23 @@ class CaseQueries:
         with self.uow() as uow:
             return dict(self._case_definition(uow.session, case_id).settings)
 
+    def case_fields(self, case_id: int) -> dict[str, FormField]:
+        """Every form field of the case's diagram version by id (the first task that asks it), with its options."""
+        with self.uow() as uow:
+            parsed = self._case_definition(uow.session, case_id)
+            fields: dict[str, FormField] = {}
+            for task_spec in parsed.spec.task_specs.values():
+                for field in form_fields(task_spec):
+                    fields.setdefault(field.id, field)
+            return fields
+
+    def case_task_fields(self, case_id: int) -> dict[str, tuple[str, ...]]:
+        """Which form fields each user task of the case's diagram version asks: element id -> field ids."""
+        with self.uow() as uow:
+            parsed = self._case_definition(uow.session, case_id)
+            asked = {spec.bpmn_id: tuple(f.id for f in form_fields(spec)) for spec in parsed.spec.task_specs.values()}
+            return {element: ids for element, ids in asked.items() if ids}
+
     def case_field_labels(self, case_id: int) -> dict[str, str]:
         """Every form field of the case's diagram version: field id -> its (Danish) label."""
         with self.uow() as uow:

@@ -19,6 +19,7 @@ from .definitions import ParsedDefinition, SpecCache, validate
 from .org_snapshot import ORG_REVISION, OrgCache, OrgSnapshot
 from .workflow_cache import WorkflowCache
 from .deployment import DeploymentCommands
+from .drafts import DraftCommands
 from .errors import (
     InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
     UnknownCaseKind, UnknownUnit,
@@ -43,7 +44,7 @@ _TASK_WITH_CASE = (select(Case, Task.title, Task.state, ORG_REVISION.scalar_subq
                    .join(Task, Task.case_id == Case.id).where(Task.id == bindparam("task_id")))
 
 
-class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries):
+class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries, DraftCommands):
     """The engine's public face: deploy diagrams, run cases, read inboxes. Built by `open_vaern`."""
 
     def __init__(self, settings: Settings, engine):

@@ -76,6 +76,8 @@ def details():
     if request.method == "POST":
         form = request.form
         data, unit_id, errors = _case_data(kind, form, person.id)
+        # Who acted (a patient, a citizen, a manager …) is part of what happened: the case keeps it (LAW-4).
+        data["actor"] = values["actor"]
         if not errors:
             try:
                 case = service().start_case(kind, unit_id, data, person.id, now())

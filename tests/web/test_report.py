@@ -135,3 +135,15 @@ def test_only_the_reporter_may_escalate_and_unknown_cases_are_404(client, vaern)
     response = client.post(f"/reports/{case.id}/escalate")
     assert response.status_code == 403 and "Bliver holdt udenfor" not in response.get_data(as_text=True)
     assert client.post("/reports/9999/escalate").status_code == 404
+
+
+def test_who_acted_is_kept_and_the_leader_reads_it(client, vaern):
+    login(client, "ansat-akut")
+    assert client.post("/report/details", data=VIOLENCE).status_code == 302
+    [case] = vaern.reported_by("ansat-akut")
+    assert vaern.case(case.id).data["actor"] == "patient"
+    login(client, "leder-akut")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    glance = html[html.index('class="card summary"'):html.index("</section>", html.index('class="card summary"'))]
+    assert "Hvem handlede" in glance and "En patient" in glance
+    assert "Hvem handlede?</dt>" in html and ">patient<" not in html
