@@ -1,0 +1,232 @@
+"""The figures service: anonymised statistics for a unit and the units below it, for those who sit for it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from ..clock import as_utc
+from ..db import UnitOfWork
+from ..errors import NotAllowed, UnknownUnit
+from ..models import Case
+from ..org_snapshot import OrgCache, OrgSnapshot
+from . import definitions as d
+from .suppression import Cell, Grid, Table, check_threshold, protect, protect_grid
+
+# Who sits for a unit's figures: the committees, HR, the work-environment organisation and leaders.
+FIGURE_ROLES = ("lmu", "hmu", "rmu", "hr", "koncern_hr", "amg", "amr", "tr", "leader")
+
+
+@dataclass(frozen=True)
+class FigureSettings:
+    """The named settings the figures follow."""
+
+    threshold: int = 5
+    long_open_days: int = 90
+    confidential_min_people: int = 50
+
+
+@dataclass(frozen=True)
+class BreakdownFigure:
+    """Cases split into categories, by quarter and for the year, protected as one grid."""
+
+    key: str
+    categories: tuple[str, ...]
+    grid: Grid
+
+
+@dataclass(frozen=True)
+class TallyFigure:
+    """A count by quarter with the year's total, protected."""
+
+    key: str
+    table: Table
+
+
+@dataclass(frozen=True)
+class DurationFigure:
+    """Days from the report to the first conversation: how many cases, and the median and 90th percentile."""
+
+    cases: Cell
+    median: int | None
+    p90: int | None
+
+
+@dataclass(frozen=True)
+class StepFigure:
+    """One step with a deadline: done on time and late (protected), and the on-time share when both show."""
+
+    title: str
+    table: Table
+    share: float | None
+
+
+@dataclass(frozen=True)
+class FiguresReport:
+    """Everything "Tal og tendenser" shows for one unit (and the units below it) and one year."""
+
+    unit_id: str
+    unit_name: str
+    year: int
+    threshold: int
+    confidential_counted: bool
+    breakdowns: tuple[BreakdownFigure, ...]
+    last_year: Table
+    tallies: tuple[TallyFigure, ...]
+    follow_ups: tuple[TallyFigure, ...]
+    first_conversation: DurationFigure
+    steps: tuple[StepFigure, ...]
+    units_below: Table
+    unit_names: dict[str, str]
+
+    @property
+    def this_year(self) -> Table:
+        """Cases by quarter this year (the period totals of the breakdown by kind)."""
+        grid = self.breakdowns[0].grid
+        return Table({q: grid.periods[q].total for q in d.QUARTERS}, grid.whole.total)
+
+
+@dataclass(frozen=True)
+class FigureUnit:
+    """A unit a person may see figures for."""
+
+    id: str
+    name: str
+    depth: int
+
+
+class FiguresService:
+    """Anonymised figures per unit, computed with SQL and protected by small-cell suppression."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], org_cache: OrgCache, settings: FigureSettings):
+        self._uow = uow
+        self._org_cache = org_cache
+        self.settings = FigureSettings(check_threshold(settings.threshold), settings.long_open_days,
+                                       settings.confidential_min_people)
+
+    def units_for(self, viewer_id: str) -> list[FigureUnit]:
+        """The units the viewer sits for and the units below them, each once, in tree order."""
+        with self._uow() as uow:
+            org = self._org_cache.current(uow.session)
+        tops = sorted({unit for (unit, role), people in org.holders.items() if role in FIGURE_ROLES
+                       and viewer_id in people})
+        children = _children(org)
+        seen, ordered = set(), []
+        for top in tops:
+            if any(a in tops for a in org.unit_chain(top)[1:]):
+                continue  # shown under the unit above it
+            stack = [(top, 0)]
+            while stack:
+                unit, depth = stack.pop()
+                if unit in seen:
+                    continue
+                seen.add(unit)
+                ordered.append(FigureUnit(unit, org.unit_names.get(unit, unit), depth))
+                stack.extend((c, depth + 1) for c in sorted(children.get(unit, []), reverse=True))
+        return ordered
+
+    def report(self, unit_id: str, year: int, viewer_id: str, now: datetime) -> FiguresReport:
+        """The figures of a unit and the units below it for a calendar year; NotAllowed unless the viewer sits for it."""
+        now = as_utc(now)
+        with self._uow() as uow:
+            s = uow.session
+            org = self._org_cache.current(s)
+            if not org.has_unit(unit_id):
+                raise UnknownUnit(f"no unit with id '{unit_id}'")
+            if not _sits_for(org, viewer_id, unit_id):
+                raise NotAllowed("you do not sit for this unit's figures")
+            subtree = _subtree(org, unit_id)
+            people = sum(1 for unit in org.person_units.values() if unit in subtree)
+            include_confidential = people >= self.settings.confidential_min_people
+            scope = d.Scope(tuple(sorted(subtree)), year, include_confidential, now, self.settings.long_open_days)
+            t = self.settings.threshold
+            breakdowns = tuple(_breakdown(b, b.counts(s, scope), t) for b in d.BREAKDOWNS)
+            last_year = protect(_by_quarter(_cases_by_quarter(s, d.Scope(scope.unit_ids, year - 1,
+                                                                         include_confidential, now,
+                                                                         scope.long_open_days))), t)
+            tallies = tuple(_tally(tally.key, tally.counts(s, scope), t) for tally in d.TALLIES)
+            follow_rows = d.follow_up_counts(s, scope)
+            follow_ups = tuple(_tally(key, [(q, n) for q, k, n in follow_rows if k == key], t)
+                               for key in d.FOLLOW_UP_KEYS)
+            days = d.first_conversation_days(s, scope)
+            steps = tuple(_step(title, on_time, late, t) for title, on_time, late in d.step_timeliness(s, scope))
+            below = _units_below(s, org, unit_id, scope, t)
+            return FiguresReport(unit_id, org.unit_names.get(unit_id, unit_id), year, t, include_confidential,
+                                 breakdowns, last_year, tallies, follow_ups, _duration(days, t), steps, below,
+                                 {u: org.unit_names.get(u, u) for u in below.cells})
+
+
+def _breakdown(definition: d.Breakdown, rows, threshold: int) -> BreakdownFigure:
+    periods = {q: {c: 0 for c in definition.categories} for q in d.QUARTERS}
+    for quarter, category, n in rows:
+        key = d.category_key(category)
+        periods[int(quarter)][key] = periods[int(quarter)].get(key, 0) + int(n)
+    categories = tuple(definition.categories) + ((d.NOT_STATED,) if any(
+        counts.get(d.NOT_STATED) for counts in periods.values()) else ())
+    for counts in periods.values():
+        if d.NOT_STATED in categories:
+            counts.setdefault(d.NOT_STATED, 0)
+    return BreakdownFigure(definition.key, categories, protect_grid(periods, threshold))
+
+
+def _tally(key: str, rows, threshold: int) -> TallyFigure:
+    """A tally's rows (quarter, n), protected as one table by quarter."""
+    return TallyFigure(key, protect(_by_quarter(rows), threshold))
+
+
+def _by_quarter(rows) -> dict[int, int]:
+    counts = {q: 0 for q in d.QUARTERS}
+    for quarter, n in rows:
+        counts[int(quarter)] += int(n)
+    return counts
+
+
+def _cases_by_quarter(s, scope: d.Scope):
+    quarter = d._quarter(Case.created_at)
+    return s.execute(select(quarter, func.count()).where(d._in_scope(scope)).group_by(quarter)).all()
+
+
+def _duration(days: list[int], threshold: int) -> DurationFigure:
+    n = len(days)
+    if n < threshold:
+        return DurationFigure(Cell("small") if n else Cell("shown", 0), None, None)
+    return DurationFigure(Cell("shown", n), days[(n - 1) // 2], days[max(0, -(-9 * n // 10) - 1)])
+
+
+def _step(title: str, on_time: int, late: int, threshold: int) -> StepFigure:
+    table = protect({"on_time": on_time, "late": late}, threshold)
+    both = table.cells["on_time"].shown and table.cells["late"].shown
+    return StepFigure(title, table, on_time / (on_time + late) if both and on_time + late else None)
+
+
+def _units_below(s, org: OrgSnapshot, unit_id: str, scope: d.Scope, threshold: int) -> Table:
+    # Each unit directly below, with everything under it; the unit's own cases as a cell of their own.
+    groups = {child: _subtree(org, child) for child in sorted(_children(org).get(unit_id, []))}
+    groups[unit_id] = {unit_id}
+    rows = dict(s.execute(select(Case.unit_id, func.count()).where(d._in_scope(scope)).group_by(Case.unit_id)).all())
+    return protect({key: sum(rows.get(u, 0) for u in units) for key, units in groups.items()}, threshold)
+
+
+def _children(org: OrgSnapshot) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {}
+    for unit, parent in org.parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(unit)
+    return children
+
+
+def _subtree(org: OrgSnapshot, unit_id: str) -> set[str]:
+    children, found, stack = _children(org), set(), [unit_id]
+    while stack:
+        unit = stack.pop()
+        if unit not in found:
+            found.add(unit)
+            stack.extend(children.get(unit, []))
+    return found
+
+
+def _sits_for(org: OrgSnapshot, viewer_id: str, unit_id: str) -> bool:
+    return any(viewer_id in org.holders.get((unit, role), ()) for unit in org.unit_chain(unit_id)
+               for role in FIGURE_ROLES)
