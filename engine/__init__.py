@@ -11,7 +11,7 @@ from .errors import (
     OrganisationError, Problem, TaskNotFound, TaskNotOpen, UnknownCaseKind, UnknownPerson, UnknownUnit,
     VaernError,
 )
-from .figures import FiguresReport, FigureUnit
+from .figures import FIGURE_ROLES, FiguresReport, FigureUnit
 from .figures.suppression import HIDDEN as FIGURE_HIDDEN, SHOWN as FIGURE_SHOWN, SMALL as FIGURE_SMALL
 from .forms import FormField
 from .login_throttle import LoginThrottle
@@ -35,6 +35,6 @@ __all__ = [
     "PersonInfo", "UnitInfo", "ROLE_LABELS_DA", "NoticeInfo", "OutboxInfo", "AccessLogEntry", "CaseView",
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
     "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle",
-    "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
+    "FIGURE_ROLES", "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

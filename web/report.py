@@ -76,6 +76,7 @@ def details():
     if request.method == "POST":
         form = request.form
         data, unit_id, errors = _case_data(kind, form, person.id)
+        data["acted_by"] = values["actor"]  # who acted, for the committees' figures (engine/figures/facts.py)
         if not errors:
             try:
                 case = service().start_case(kind, unit_id, data, person.id, now())

@@ -112,37 +112,40 @@ class Grid:
 def protect_grid(periods: Mapping[Hashable, Mapping[Hashable, int]], threshold: int) -> Grid:
     """Protect a category-by-period grid, its period totals and its whole so no small count can be recovered.
 
-    A category with a count under the threshold anywhere is hidden in every period and in the whole
-    (one pattern across the periods of a chart), and every hidden cell carries the same mark, zeros
-    included, so a reader knows of a hidden row only that it is 0 or more. A column never has just
-    one hidden row: then its total minus the rest would give it, so the smallest other row is hidden
-    too. The period totals are themselves a table, protected on their own.
+    The whole (the year) is a table protected on its own. A category with a count under the threshold
+    in any period, or hidden in the whole, is hidden in every period as well (one pattern across the
+    periods of a chart), and in a period every hidden cell carries the same mark whatever its size,
+    zeros included. A category hidden only for a period's sake has at least the threshold in the whole
+    (otherwise the whole would hide it already), so there it is marked like any protecting cell; when
+    it would be alone, the smallest other category of that size is hidden beside it. The period totals
+    are a table protected on their own.
     """
     check_threshold(threshold)
     categories = sorted({c for counts in periods.values() for c in counts}, key=str)
     grid = {p: {c: periods[p].get(c, 0) for c in categories} for p in periods}
     whole_values = {c: sum(grid[p][c] for p in grid) for c in categories}
     totals = protect({p: sum(counts.values()) for p, counts in grid.items()}, threshold)
-    grand = sum(whole_values.values())
-    if 0 < grand < threshold:
-        everything = frozenset(categories)
-        return Grid({p: _rows_hidden(grid[p], everything, totals.cells[p]) for p in grid},
-                    Table({c: Cell(HIDDEN) for c in categories}, Cell(SMALL)), everything)
-    columns = [*grid.values(), whole_values]
-    hidden = {c for c in categories if any(0 < column[c] < threshold for column in columns)}
+    whole = protect(whole_values, threshold)
+    hidden = {c for c, cell in whole.cells.items() if not cell.shown}
     for p, counts in grid.items():
+        hidden |= {c for c, value in counts.items() if 0 < value < threshold}
         if not totals.cells[p].shown:  # a period's unknown total: its cells are no safer than "<5"
             hidden |= {c for c, value in counts.items() if value > 0}
-    while len(hidden) == 1 and any(column[c] > 0 for column in columns for c in hidden):
-        spare = sorted((whole_values[c], str(c), c) for c in categories if c not in hidden)
-        if not spare:
-            break
-        hidden.add(spare[0][2])
-    if len(hidden) == 1 and any(column[c] > 0 for column in columns for c in hidden):
-        hidden = set(categories)  # one category only: nothing can hide beside it
+    everything = False
+    if len(hidden) == 1:
+        spare = sorted((whole_values[c], str(c), c) for c in categories
+                       if c not in hidden and whole_values[c] >= threshold)
+        if spare:
+            hidden.add(spare[0][2])
+        else:  # nothing can hide beside it: the grid shows only its totals
+            hidden, everything = set(categories), True
+    if everything:
+        whole = Table({c: Cell(HIDDEN) for c in categories}, whole.total)
+    elif hidden:
+        whole = Table({c: (Cell(HIDDEN) if c in hidden and cell.shown else cell) for c, cell in whole.cells.items()},
+                      whole.total)
     rows = frozenset(hidden)
-    return Grid({p: _rows_hidden(grid[p], rows, totals.cells[p]) for p in grid},
-                _rows_hidden(whole_values, rows, Cell(SHOWN, grand)), rows)
+    return Grid({p: _rows_hidden(grid[p], rows, totals.cells[p]) for p in grid}, whole, rows)
 
 
 def _rows_hidden(values: Mapping[Hashable, int], rows: frozenset, total: Cell) -> Table:
