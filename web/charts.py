@@ -6,24 +6,24 @@ from markupsafe import Markup, escape
 WIDTH, HEIGHT, PAD = 480, 200, 30
 
 
-def stacked_bars(periods: list[str], series: list[tuple[str, list[int | None]]], totals: list[int | None],
+def stacked_bars(periods: list[str], series: list[tuple[int, str, list[int | None]]], totals: list[int | None],
                  title: str, hidden_label: str) -> Markup:
-    """Bars per period, stacked by series; what the table hides is one grey part of the bar."""
-    peak = max([t or 0 for t in totals] + [sum(v or 0 for v in values) for values in zip(*[s[1] for s in series])]
+    """Bars per period, stacked by series (colour index, name, values); what the table hides is one grey part."""
+    peak = max([t or 0 for t in totals] + [sum(v or 0 for v in values) for values in zip(*[s[2] for s in series])]
                + [1])
     slot = (WIDTH - PAD) / max(1, len(periods))
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 20}" role="img" aria-label="{escape(title)}">']
     parts.append(f'<line class="axis" x1="{PAD}" y1="{HEIGHT}" x2="{WIDTH}" y2="{HEIGHT}"/>')
     for i, period in enumerate(periods):
         x, y = PAD + i * slot + slot * 0.2, HEIGHT
-        for index, (name, values) in enumerate(series):
+        for index, name, values in series:
             value = values[i] or 0
             if value:
                 h = value / peak * (HEIGHT - 10)
                 y -= h
                 parts.append(f'<rect class="s{index % 8}" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" '
                              f'height="{h:.1f}"><title>{escape(name)} {escape(period)}: {value}</title></rect>')
-        shown = sum(values[i] or 0 for _, values in series)
+        shown = sum(values[i] or 0 for _, _, values in series)
         if totals[i] is not None and totals[i] > shown:
             h = (totals[i] - shown) / peak * (HEIGHT - 10)
             y -= h

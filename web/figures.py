@@ -95,8 +95,9 @@ def _charts(report: FiguresReport) -> dict:
     periods = [QUARTER_LABELS[q] for q in (1, 2, 3, 4)]
     drawn = {}
     for figure in report.breakdowns:
-        series = [(str(CATEGORY_LABELS.get(c, c)), [figure.grid.periods[q].cells[c].value for q in (1, 2, 3, 4)])
-                  for c in figure.categories if c not in figure.grid.hidden_rows]
+        # Each category keeps its colour (its place in the table) whether or not others are hidden.
+        series = [(i, str(CATEGORY_LABELS.get(c, c)), [figure.grid.periods[q].cells[c].value for q in (1, 2, 3, 4)])
+                  for i, c in enumerate(figure.categories) if c not in figure.grid.hidden_rows]
         totals = [figure.grid.periods[q].total.value for q in (1, 2, 3, 4)]
         drawn[figure.key] = charts.stacked_bars(periods, series, totals, str(FIGURE_TITLES[figure.key]),
                                                 _("Hidden to protect small numbers"))
