@@ -1,5 +1,6 @@
 """vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
 from .access import LEADER_RELATIONS
+from .annual_cycle import AnnualRound, AnnualRoundExists, annual_round, start_annual_round
 from .accounts import DEMO_PASSWORD
 from .config import Settings
 from .definitions import ParsedDefinition, check_files, validate
@@ -36,5 +37,6 @@ __all__ = [
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
     "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle",
     "FIGURE_ROLES", "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
+    "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

@@ -217,7 +217,7 @@ DEMO_ORG = Path("demo/organisation.yaml")
 DEMO_ADMIN = "koncern-hr"
 
 
-from . import cli_operations, cli_simulate, cli_trace  # noqa: E402,F401  (register their commands on `cli`)
+from . import cli_annual, cli_operations, cli_simulate, cli_trace  # noqa: E402,F401  (register their commands on `cli`)
 
 
 def main() -> None:

@@ -50,9 +50,11 @@ def _report(result: DiagramResult, show_fallbacks: bool) -> None:
 @click.option("--fallbacks/--no-fallbacks", default=True, help="list tasks whose lane fell back up the line")
 def simulate(files: tuple[str, ...], cases: int, seed: int, behaviours: tuple[str, ...], org_file: Path,
              fallbacks: bool) -> None:
-    """Drive diagrams (default: the workflows folder) with simulated people in a throwaway database:
-    everyone acts, the parties stay silent, nobody acts (and one committee stays silent where each has a
-    task). Lists every problem (exit 1 if any)."""
+    """Drive diagrams (default: the workflows folder) with simulated people; list every problem (exit 1 if any).
+
+    Each diagram runs in a throwaway database: everyone acts, the parties stay silent, nobody acts (and
+    one committee stays silent where each has a task of its own).
+    """
     paths = _bpmn_paths(files)
     if not paths:
         click.echo("no .bpmn files to simulate", err=True)

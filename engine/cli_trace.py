@@ -24,8 +24,7 @@ def _elements(elements: list[TracedElement], with_kind: bool = False) -> str:
               default=Path("docs/out-of-scope.md"), show_default=True)
 @click.argument("files", nargs=-1)
 def trace(requirements: Path, scope_file: Path, files: tuple[str, ...]) -> None:
-    """Print requirement ID -> the diagram elements that implement it at run time; list the IDs only on
-    paper and those nothing names (exit 1 if any is unexplained)."""
+    """Print requirement ID -> the elements that act for it; list IDs only on paper (exit 1 if any is unexplained)."""
     report = trace_report(requirement_ids(requirements), traced_elements(_bpmn_paths(files)), out_of_scope(scope_file))
     for requirement in report.ids:
         if requirement in report.implemented:

@@ -2,8 +2,9 @@
 
 A date job wakes at the earliest pending timer (re-armed after every commit), and a sweep runs every
 minute as a safety net and right at start, so timers that fell due while the service was down fire
-at once. APScheduler's job store stays in memory: it cannot be shared between processes, and need
-not be, since `fire_due_timers` claims cases in the database.
+at once; the sweep also starts the year's MED round once its date has come (`annual_cycle`).
+APScheduler's job store stays in memory: it cannot be shared between processes, and need not be,
+since `fire_due_timers` claims cases in the database.
 """
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
+
+from .annual_cycle import start_due_round
+from .errors import VaernError
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,7 @@ class TimerScheduler:
         with self._lock:  # the date job and the interval sweep never run the work at once in one process
             now = self.clock()
             moved = self.service.fire_due_timers(now)
+            self._start_annual_round(now)
             self.service.send_mail(now)
         self.rearm()
         return moved
@@ -64,6 +69,13 @@ class TimerScheduler:
                                     replace_existing=True)
         if self.service.settings.smtp_host:
             self._scheduler.add_job(self._send_mail, "date", run_date=now, id="mail", replace_existing=True)
+
+    def _start_annual_round(self, now: datetime) -> None:
+        # The year's MED round has no timer row of its own: the sweep looks for its date (annual_cycle).
+        try:
+            start_due_round(self.service, now)
+        except VaernError as exc:  # a bad `annual_start` setting must not stop timers and mail
+            log.error("the yearly MED round could not start: %s", exc)
 
     def _send_mail(self) -> None:
         self.service.send_mail(self.clock())

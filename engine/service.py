@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
-from . import notify, org, store, writes
+from . import committees, notify, org, store, writes
 from .store import SYSTEM
 from . import workflow as wf_ops
 from .clock import as_utc, frozen_at
@@ -158,8 +158,13 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
 
     # -- cases -------------------------------------------------------------------------------
 
-    def start_case(self, kind: str, unit_id: str, data: dict[str, Any], user: str, now: datetime) -> CaseInfo:
-        """Start a case of `kind` in a unit with its initial data, on the newest diagram version."""
+    def start_case(self, kind: str, unit_id: str, data: dict[str, Any], user: str, now: datetime,
+                   on_started: Callable[[Session, CaseInfo], None] | None = None) -> CaseInfo:
+        """Start a case of `kind` in a unit with its initial data, on the newest diagram version.
+
+        `on_started(session, info)` runs in the same transaction before it commits; raising there undoes
+        the start (the yearly MED round uses it to start at most one round a year).
+        """
         now = as_utc(now)
         with self.uow() as uow:
             s = uow.session
@@ -190,6 +195,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 store.record(s, now, user, "case_started", case.id, kind=kind, role="reporter",
                              definition_version=definition.version, unit=unit_id)
                 info = self._after_step(s, case, parsed, workflow, set(), user, now)
+            if on_started is not None:
+                on_started(s, info)
             uow.commit()
             return info
 
@@ -308,10 +315,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             notice = parsed.notices.get(done.task_spec.bpmn_id)
             if notice:
                 # A notice about a late task goes to the roles of the units those tasks are for: a late
-                # LMU's reminder reaches that LMU, its escalation the HMU above it.
+                # LMU's reminder reaches that LMU, its escalation the HMU above it. With no task open behind
+                # it (a committee just passed over), it goes to the committee's unit the path runs for.
                 late = wf_ops.open_tasks_behind(done)
                 units = sorted({t.internal_data.get(wf_ops.VAERN_KEY, {}).get("unit") or case.unit_id
-                                for t in late}) or [case.unit_id]
+                                for t in late}) or [done.data.get("committee_unit") or case.unit_id]
                 recipients = sorted({p for role in notice["notify"].split(",") if role.strip() for unit in units
                                      for p in self._org(s).resolve(role.strip(), unit, parties)})
                 store.record(s, now, SYSTEM, "notice", case.id, None, notice=notice.get("notice"),
@@ -324,6 +332,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
+        committees.note_passed_over(s, self._org(s), case, parsed, tasks, before, now)
         for task in wf_ops.ready_user_tasks(tasks):
             if wf_ops.VAERN_KEY not in task.internal_data:
                 self._assign(s, case, task, parties, now)

@@ -107,8 +107,7 @@ class DiagramResult:
 
 
 def behaviours_for(facts: DiagramFacts) -> tuple[str, ...]:
-    """The behaviours a diagram is simulated under by default: the three, and one silent committee where
-    the diagram gives each committee a task."""
+    """The behaviours a diagram runs under by default: the three, and one committee silent if it has committee tasks."""
     return ALL_BEHAVIOURS if facts.committee_tasks else BEHAVIOURS
 
 
@@ -120,8 +119,7 @@ def simulate(paths: Sequence[Path], organisation: Path, cases: int = 10, seed: i
 
 def simulate_diagram(path: Path, organisation: Path, cases: int = 10, seed: int = 1,
                      behaviours: Sequence[str] | None = None, workdir: Path | None = None) -> DiagramResult:
-    """Simulate one diagram in a fresh SQLite file (under `workdir`, else the system's temp folder);
-    without `behaviours`, under those `behaviours_for` the diagram."""
+    """Simulate one diagram in a fresh SQLite file (default behaviours: `behaviours_for` the diagram)."""
     started = time.perf_counter()
     result = DiagramResult(path)
     with tempfile.TemporaryDirectory(dir=workdir, prefix="vaern-simulation-") as folder:
@@ -147,8 +145,7 @@ def simulate_diagram(path: Path, organisation: Path, cases: int = 10, seed: int 
 
 
 def choose_unit(vaern: Vaern, facts: DiagramFacts) -> str:
-    """The unit cases start in: the top for a cycle over committees, else the department where most of the
-    diagram's unit lanes have someone."""
+    """The unit cases start in: the top for committee cycles, else the department where most lanes have someone."""
     units = sorted(vaern.units(), key=lambda u: u.id)
     if facts.committee_collections:
         return next(u.id for u in units if u.parent_id is None)
@@ -198,10 +195,13 @@ class _Run:
 
 
 class _Case:
-    """One simulated case. Problems: under everyone acts and parties silent it does not close; under
-    nobody acts it falls quiet without a reminder, or a serious case (every case of a diagram that escalates
-    but reads no `serious`) without an escalation; always: a task for nobody, a timer that fails, an engine
-    error, a wait with no pending timer on someone who does not act."""
+    """One simulated case, driven and then judged.
+
+    Problems: unless nobody acts, the case does not close; when nobody acts, it falls quiet without a
+    reminder, or a serious case (every case of a diagram that escalates but reads no `serious`) without an
+    escalation; always: a task for nobody, a timer that fails, an engine error, a wait with no pending
+    timer on someone who does not act.
+    """
 
     def __init__(self, run: _Run, outcome: CaseOutcome, info: CaseInfo, data: dict, user: str, started: datetime):
         self.run, self.outcome, self.case_id, self.data, self.user = run, outcome, info.id, data, user
@@ -298,8 +298,7 @@ class _Case:
             self.find(spec_id, "the timer is due but did not fire")
 
     def deliver(self, open_tasks: list[TaskInfo]) -> bool:
-        """One of the case's people sends a message the case waits for and has not had yet; False if none is
-        waiting or none of them may send it."""
+        """Someone of the case sends a message it waits for and has not had; False if none is or none may."""
         waiting = sorted(self.vaern.waiting_messages(self.case_id, self.now) - set(self.outcome.messages))
         if not waiting:
             return False

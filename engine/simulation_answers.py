@@ -19,8 +19,10 @@ _PAST_DAYS = 3
 
 
 class Chooser:
-    """Seeded choices that go through every option of a question before repeating one, so that over a
-    few cases each boolean is answered both ways and each choice is taken."""
+    """Seeded choices that use every option of a question before repeating one (each boolean both ways).
+
+    Kept across the cases of a run, so a few cases already answer every question every way.
+    """
 
     def __init__(self, rng: random.Random):
         self.rng = rng
@@ -56,6 +58,8 @@ def start_data(variables: Sequence[StartVariable], people: Sequence[str], choose
         elif variable.kind == "moment":
             before = timedelta(minutes=chooser.rng.randint(30, 2 * 24 * 60))
             data[variable.name] = (started - before).astimezone(DANISH_TIME).isoformat(timespec="seconds")
+        elif variable.kind == "year":
+            data[variable.name] = started.astimezone(DANISH_TIME).year
         elif variable.kind == "text":
             data[variable.name] = f"Simuleret {variable.name}"
         else:

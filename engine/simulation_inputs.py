@@ -10,15 +10,13 @@ from lxml import etree
 
 from .bpmn_xml import BPMN_NS, CAMUNDA_NS, NSMAP, parse_xml
 from .expressions import WORKING_DAYS, is_iso_literal
-from .lint import element_properties, process_settings
+from .lint import PEOPLE_AT_START, element_properties, people_at_start, process_settings
 from .roles import PERSON_ROLES
 
 # Set by the engine, never by the start data: the case's unit, a message's payload, a committee's unit.
 ENGINE_NAMES = frozenset({"case_unit", "message_data", "committee_unit"})
 # The parties a case starts with when a lane needs them; another personnel leader is named by a form.
 START_PARTIES = ("employee", "accused", "colleague", "reporter")
-# Every case knows who it happened to and who reported it (the report form asks both).
-ALWAYS_KNOWN = ("employee_id", "reporter_id")
 _DATE_FUNCTIONS = frozenset({"date_add", "deadline_after", "working_days_after"})
 _CLOCK_FUNCTIONS = frozenset({"today", "now"})
 # A value no condition names, so a gateway with a default flow takes that flow too.
@@ -30,7 +28,7 @@ class StartVariable:
     """A variable a case of the diagram starts with, and how to make a valid value for it."""
 
     name: str
-    kind: str  # boolean | choice | number | person | moment | text
+    kind: str  # boolean | choice | number | person | moment | year | text
     choices: tuple = ()
     optional: bool = False  # read through defined(): some cases start without it
 
@@ -67,6 +65,7 @@ class DiagramFacts:
 class _Usage:
     literals: list = field(default_factory=list)
     truth: bool = False
+    arithmetic: bool = False
     moment: bool = False
     defined: bool = False
     gateways: list[bool] = field(default_factory=list)  # per condition reading it: has its gateway a default?
@@ -140,10 +139,10 @@ def _field_rules(process: etree._Element, usage: dict[str, _Usage]) -> tuple[dic
 
 def _parties(lanes, process, set_by_forms, usage, already) -> list[StartVariable]:
     """The people a case starts with: those its person lanes need that no form names, and those it declares."""
-    declared = [name.strip() for name in element_properties(process).get("case_starts_with", "").split(",")]
+    declared = list(people_at_start(process))
     wanted = [f"{role}_id" for role in START_PARTIES if role in lanes and f"{role}_id" not in set_by_forms]
     if lanes & PERSON_ROLES:
-        wanted += list(ALWAYS_KNOWN)
+        wanted += list(PEOPLE_AT_START)  # every case with parties knows who it happened to and who reported it
     names = [n for n in dict.fromkeys([*wanted, *declared]) if n and n not in already]
     return [StartVariable(name, "person", optional=name in usage and usage[name].defined and name not in declared)
             for name in names]
@@ -164,6 +163,10 @@ def _start_variable(name: str, use: _Usage) -> StartVariable:
         return StartVariable(name, "number", tuple(numbers), use.defined)
     if use.moment:
         return StartVariable(name, "moment", (), use.defined)
+    if name == "year":
+        return StartVariable(name, "year", (), use.defined)  # the annual cycle's: the year the case starts in
+    if use.arithmetic:
+        return StartVariable(name, "number", (1, 2, 3), use.defined)
     if name.endswith("_id"):
         return StartVariable(name, "person", (), use.defined)
     return StartVariable(name, "text", (), use.defined)
@@ -204,6 +207,10 @@ def _walk(expression: str | None, usage: dict[str, _Usage], gateway_default: boo
                     use(value.id).truth = True
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and isinstance(node.operand, ast.Name):
             use(node.operand.id).truth = True
+        elif isinstance(node, ast.BinOp):
+            for operand in (node.left, node.right):
+                if isinstance(operand, ast.Name):
+                    use(operand.id).arithmetic = True
     if isinstance(tree.body, ast.Name) and gateway_default is not None:
         use(tree.body.id).truth = True  # a condition that is just a name reads it as yes or no
     if gateway_default is not None:

@@ -206,6 +206,11 @@ def set_case_variables(workflow: BpmnWorkflow, **values: Any) -> None:
     for task in workflow.get_tasks():
         if not task.state & _FINISHED:
             task.data.update(values)
+            # A waiting task takes its parent's data again when it becomes ready (a boundary timer from
+            # its task's finished split, a catch event from the gateway before it), and the parent's
+            # values win: the parent must say the same, or a deadline after the mark reads the old value.
+            if task.parent is not None and task.parent.state & _FINISHED:
+                task.parent.data.update(values)
     if workflow.last_task is not None:
         workflow.last_task.data.update(values)  # what `case_data` reads until the next step
 

@@ -10,8 +10,6 @@ import pytest
 
 PENDING = [
     "violence.bpmn",
-    "harassment.bpmn",
-    "annual_med.bpmn",
 ]
 
 

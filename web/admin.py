@@ -1,5 +1,6 @@
 """Process owners' pages: upload a new diagram version, see what it changes, deploy it; read and download
-every deployed version; move running cases to the newest version where that is safe."""
+every deployed version; move running cases to the newest version where that is safe; and, for
+administrators, start the year's MED round."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,8 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
-from engine import ConcurrentUpdate, DefinitionError, MigrationRefused
+from engine import (AnnualRoundExists, ConcurrentUpdate, DefinitionError, MigrationRefused, UnknownCaseKind,
+                    UnknownUnit, annual_round, start_annual_round)
 
 from .helpers import me, now, service
 
@@ -53,7 +55,29 @@ def _kinds() -> list[tuple[str, list]]:
 @bp.route("/diagrams")
 def index():
     """Every case kind with its versions, an upload form, and how many cases run on older versions."""
-    return render_template("admin_diagrams.html", kinds=_kinds(), older=service().older_case_counts())
+    kinds = _kinds()
+    annual = annual_round(service(), now()) if me().is_admin else None
+    return render_template("admin_diagrams.html", kinds=kinds, older=service().older_case_counts(), annual=annual)
+
+
+@bp.route("/annual-round", methods=["POST"])
+def start_round():
+    """Start this year's MED round now (the button "Start årets runde"); at most one round a year."""
+    if not me().is_admin:
+        abort(403)
+    try:
+        info = start_annual_round(service(), me().id, now(), source="admin")
+    except AnnualRoundExists as exc:
+        flash(_("This year's MED round (%(year)s) has already been started, as case %(id)s. There is one round "
+                "a year.", year=exc.year, id=exc.case_id), "error")
+    except UnknownCaseKind:
+        flash(_("The diagram of the annual MED round is not deployed, so no round can start."), "error")
+    except UnknownUnit:
+        flash(_("The organisation has no single top unit (the region) to hold the round. Import the "
+                "organisation first."), "error")
+    else:
+        flash(_("This year's MED round has started as case %(id)s: every LMU has its task.", id=info.id), "info")
+    return redirect(url_for("admin.index", _anchor="annual-round"))
 
 
 @bp.route("/diagrams/upload", methods=["POST"])
