@@ -27,6 +27,7 @@ class Settings:
     figures_threshold: int = 5  # a count under this is shown as "<5" (as Danish official statistics do)
     figures_long_open_days: int = 90  # "open longer than" in the committees' figures
     figures_confidential_min_people: int = 50  # confidential cases count only in units at least this large
+    figures_cache_seconds: int = 300  # a unit's figures for a year are counted again at most this often
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -48,4 +49,5 @@ class Settings:
             figures_threshold=int(env.get("VAERN_FIGURES_THRESHOLD", "5")),
             figures_long_open_days=int(env.get("VAERN_FIGURES_LONG_OPEN_DAYS", "90")),
             figures_confidential_min_people=int(env.get("VAERN_FIGURES_CONFIDENTIAL_MIN_PEOPLE", "50")),
+            figures_cache_seconds=int(env.get("VAERN_FIGURES_CACHE_SECONDS", "300")),
         )

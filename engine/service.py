@@ -59,7 +59,8 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         self.specs = SpecCache(settings.max_diagram_bytes)
         self._commit_listeners: list = []
         self.figures = FiguresService(self.uow, self._org_cache, FigureSettings(
-            settings.figures_threshold, settings.figures_long_open_days, settings.figures_confidential_min_people))
+            settings.figures_threshold, settings.figures_long_open_days, settings.figures_confidential_min_people,
+            settings.figures_cache_seconds))
 
     def _remember_workflows(self, session: Session) -> None:
         for case_id, version, workflow, projection in session.info.pop("vaern_saved_workflows", []):

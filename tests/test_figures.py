@@ -117,5 +117,21 @@ def test_facts_survive_a_retention_purge(cases):
         uow.commit()
     purged = vaern.purge_closed_cases(T0, older_than=timedelta(days=30), dry_run=False)
     assert purged.case_ids
-    after = vaern.figures.report("hospital", 2025, "hmu-hosp", T0)
+    later = T0 + timedelta(seconds=vaern.figures.settings.cache_seconds + 1)  # counted again, not cached
+    after = vaern.figures.report("hospital", 2025, "hmu-hosp", later)
+    assert after.computed_at == later
     assert after.breakdowns == before.breakdowns and after.tallies[:3] == before.tallies[:3]
+
+
+def test_figures_are_counted_again_once_the_cache_has_aged(vaern):
+    deploy_guideline(vaern, T0, "violence")
+    first = vaern.figures.report("afd-akut", T0.year, "lmu-akut", T0)
+    vaern.start_case("violence", "afd-akut", VIOLENCE, "ansat-akut", T0)
+    soon = T0 + timedelta(seconds=60)
+    assert vaern.figures.report("afd-akut", T0.year, "lmu-akut", soon) is first  # within the setting
+    assert vaern.figures.report("afd-akut", T0.year, "leder-akut", soon) is first  # anyone who sits for it
+    with pytest.raises(NotAllowed):  # who may see is checked on every call, cached or not
+        vaern.figures.report("afd-akut", T0.year, "lmu-psyk", soon)
+    later = T0 + timedelta(seconds=vaern.figures.settings.cache_seconds)
+    fresh = vaern.figures.report("afd-akut", T0.year, "lmu-akut", later)
+    assert fresh.this_year.total.mark == "small" and first.this_year.total.value == 0

@@ -8,8 +8,8 @@ reported in; nothing finer than the month is ever grouped on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from sqlalchemy import and_, case as sql_case, distinct, func, select
 from sqlalchemy.orm import Session
@@ -49,15 +49,30 @@ class Breakdown:
 
     key: str
     categories: tuple[str, ...]
-    counts: Callable[[Session, Scope], Iterable[tuple[int, str | None, int]]]  # (quarter, category, n)
+    column: str  # the CaseRow field it splits on
 
 
 @dataclass(frozen=True)
 class Tally:
-    """A figure that counts something by quarter: cases with an injury, reminders sent …"""
+    """A figure that counts cases by quarter: with an injury, escalated, open longer than the setting …"""
 
     key: str
-    counts: Callable[[Session, Scope], Iterable[tuple[int, int]]]  # (quarter, n)
+    counts: Callable[["CaseRow"], bool] | None = None  # for counts of the case rows
+    steps: tuple[str, ...] = ()  # or: cases with one of these steps done
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """How many cases of a quarter share every fact a figure splits or counts on (one grouped query)."""
+
+    quarter: int
+    category: str | None
+    severity: int | None
+    acted_by: str | None
+    injured: bool
+    escalated: bool
+    long_open: bool
+    cases: int
 
 
 def _quarter(column):
@@ -70,94 +85,90 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=timezone.utc), datetime(year + 1, 1, 1, tzinfo=timezone.utc)
 
 
-def _in_scope(scope: Scope):
+def in_scope(scope: Scope):
+    """The condition on `case` for the cases a scope counts."""
     start, end = _year_bounds(scope.year)
-    conditions = [Case.kind.in_(CASE_KINDS), Case.unit_id.in_(scope.unit_ids),
-                  Case.created_at >= start, Case.created_at < end]
+    conditions = [Case.kind.in_(CASE_KINDS), Case.created_at >= start, Case.created_at < end]
+    if scope.unit_ids:  # empty: every unit (the region), without a list of them all
+        conditions.append(Case.unit_id.in_(scope.unit_ids))
     if not scope.include_confidential:
         conditions.append(Case.confidential.is_(False))
     return and_(*conditions)
 
 
-def _by_fact(column):
-    def counts(s: Session, scope: Scope):
-        quarter = _quarter(Case.created_at)
-        return s.execute(select(quarter, column, func.count()).select_from(Case)
-                         .outerjoin(CaseFact, CaseFact.case_id == Case.id)
-                         .where(_in_scope(scope)).group_by(quarter, column)).all()
-    return counts
-
-
-def _cases_where(condition):
-    def counts(s: Session, scope: Scope):
-        quarter = _quarter(Case.created_at)
-        return s.execute(select(quarter, func.count()).select_from(Case)
-                         .outerjoin(CaseFact, CaseFact.case_id == Case.id)
-                         .where(_in_scope(scope), condition).group_by(quarter)).all()
-    return counts
-
-
-def _cases_with_step(spec_ids: tuple[str, ...]):
-    def counts(s: Session, scope: Scope):
-        quarter = _quarter(Case.created_at)
-        return s.execute(select(quarter, func.count(distinct(Case.id))).select_from(Case)
-                         .join(Task, Task.case_id == Case.id)
-                         .where(_in_scope(scope), Task.spec_id.in_(spec_ids), Task.state == "completed")
-                         .group_by(quarter)).all()
-    return counts
-
-
-def _reminders(s: Session, scope: Scope):
+def case_rows(s: Session, scope: Scope) -> list[CaseRow]:
+    """Every fact-based figure's input in one grouped query over case and case_fact."""
     quarter = _quarter(Case.created_at)
-    return s.execute(select(quarter, func.count(Event.id)).select_from(Case).join(Event, Event.case_id == Case.id)
-                     .where(_in_scope(scope), Event.action == "notice",
-                            Event.details["notice"].as_string() == "reminder").group_by(quarter)).all()
+    cutoff = scope.now - timedelta(days=scope.long_open_days)
+    long_open = and_(Case.status == "open", Case.created_at < cutoff)
+    injured = func.coalesce(CaseFact.injured, False)
+    columns = (quarter, CaseFact.category, CaseFact.severity, CaseFact.acted_by, injured, Case.escalated, long_open)
+    rows = s.execute(select(*columns, func.count()).select_from(Case)
+                     .outerjoin(CaseFact, CaseFact.case_id == Case.id)
+                     .where(in_scope(scope)).group_by(*columns)).all()
+    return [CaseRow(int(q), c, sev, actor, bool(inj), bool(esc), bool(long), int(n))
+            for q, c, sev, actor, inj, esc, long, n in rows]
 
 
-def _open_longer(s: Session, scope: Scope):
+def cases_by_quarter(s: Session, scope: Scope) -> list[tuple[int, int]]:
+    """(quarter, cases) in the scope."""
     quarter = _quarter(Case.created_at)
-    cutoff = scope.now.timestamp() - scope.long_open_days * 86400
-    return s.execute(select(quarter, func.count()).select_from(Case)
-                     .where(_in_scope(scope), Case.status == "open",
-                            Case.created_at < datetime.fromtimestamp(cutoff, timezone.utc))
-                     .group_by(quarter)).all()
+    return [(int(q), int(n)) for q, n in
+            s.execute(select(quarter, func.count()).where(in_scope(scope)).group_by(quarter)).all()]
 
 
-def _follow_ups(s: Session, scope: Scope):
-    step_kind = sql_case(*((Task.spec_id.in_(ids), key) for key, ids in FOLLOW_UPS.items()))
+def cases_by_unit(s: Session, scope: Scope) -> dict[str, int]:
+    """Cases in the scope per unit."""
+    return {unit: int(n) for unit, n in s.execute(select(Case.unit_id, func.count()).where(in_scope(scope))
+                                                  .group_by(Case.unit_id)).all()}
+
+
+def step_counts(s: Session, scope: Scope) -> dict[tuple[int, str], int]:
+    """(quarter, tally key) -> cases with one of the tally's steps done, in one query over the task rows."""
+    tallies = [t for t in (*TALLIES, *FOLLOW_UP_TALLIES) if t.steps]
+    group = sql_case(*((Task.spec_id.in_(t.steps), t.key) for t in tallies))
     quarter = _quarter(Case.created_at)
-    every = tuple(spec for ids in FOLLOW_UPS.values() for spec in ids)
-    return s.execute(select(quarter, step_kind, func.count(distinct(Case.id))).select_from(Case)
+    every = tuple(spec for t in tallies for spec in t.steps)
+    rows = s.execute(select(quarter, group, func.count(distinct(Case.id))).select_from(Case)
                      .join(Task, Task.case_id == Case.id)
-                     .where(_in_scope(scope), Task.spec_id.in_(every), Task.state == "completed")
-                     .group_by(quarter, step_kind)).all()
+                     .where(in_scope(scope), Task.spec_id.in_(every), Task.state == "completed")
+                     .group_by(quarter, group)).all()
+    return {(int(q), key): int(n) for q, key, n in rows}
+
+
+def reminders(s: Session, scope: Scope) -> list[tuple[int, int]]:
+    """(quarter, reminders sent) for the scope's cases; the purge keeps a reminder's kind for this."""
+    quarter = _quarter(Case.created_at)
+    return [(int(q), int(n)) for q, n in s.execute(
+        select(quarter, func.count(Event.id)).select_from(Case).join(Event, Event.case_id == Case.id)
+        .where(in_scope(scope), Event.action == "notice", Event.details["notice"].as_string() == "reminder")
+        .group_by(quarter)).all()]
 
 
 BREAKDOWNS = (
-    Breakdown("kind", CATEGORIES, _by_fact(CaseFact.category)),
-    Breakdown("severity", tuple(str(n) for n in SEVERITIES), _by_fact(CaseFact.severity)),
-    Breakdown("acted_by", ACTORS, _by_fact(CaseFact.acted_by)),
+    Breakdown("kind", CATEGORIES, "category"),
+    Breakdown("severity", tuple(str(n) for n in SEVERITIES), "severity"),
+    Breakdown("acted_by", ACTORS, "acted_by"),
 )
 
 TALLIES = (
-    Tally("injuries", _cases_where(CaseFact.injured.is_(True))),
-    Tally("accident_reports", _cases_with_step(ACCIDENT_REPORT)),
-    Tally("police_reports", _cases_with_step(POLICE_REPORT)),
-    Tally("reminders", _reminders),
-    Tally("escalations", _cases_where(Case.escalated.is_(True))),
-    Tally("open_longer", _open_longer),
+    Tally("injuries", counts=lambda row: row.injured),
+    Tally("accident_reports", steps=ACCIDENT_REPORT),
+    Tally("police_reports", steps=POLICE_REPORT),
+    Tally("reminders"),  # counted from the event log: see reminders()
+    Tally("escalations", counts=lambda row: row.escalated),
+    Tally("open_longer", counts=lambda row: row.long_open),
 )
 
 # Follow-up done: each kind of follow-up is a tally of its own (a case can have all three).
-FOLLOW_UP_KEYS = tuple(FOLLOW_UPS)
-follow_up_counts = _follow_ups
+FOLLOW_UP_TALLIES = tuple(Tally(key, steps=ids) for key, ids in FOLLOW_UPS.items())
 
 
 def first_conversation_days(s: Session, scope: Scope) -> list[int]:
     """Whole days from the report to the first conversation being recorded, one number per case."""
     first = (select(Task.case_id, func.min(Task.completed_at).label("done")).select_from(Case)
              .join(Task, Task.case_id == Case.id)
-             .where(_in_scope(scope), Task.spec_id.in_(FIRST_CONVERSATION), Task.state == "completed")
+             .where(in_scope(scope), Task.spec_id.in_(FIRST_CONVERSATION), Task.state == "completed")
              .group_by(Task.case_id).subquery())
     rows = s.execute(select(Case.created_at, first.c.done).join(first, first.c.case_id == Case.id)).all()
     return sorted(max(0, (_aware(done) - _aware(created)).days) for created, done in rows)
@@ -167,7 +178,7 @@ def step_timeliness(s: Session, scope: Scope) -> list[tuple[str, int, int]]:
     """For each step with a deadline: its title, how many were done on time and how many late."""
     on_time = func.sum(sql_case((Task.completed_at <= Task.due_at, 1), else_=0))
     rows = s.execute(select(Task.title, on_time, func.count()).select_from(Case).join(Task, Task.case_id == Case.id)
-                     .where(_in_scope(scope), Task.state == "completed", Task.due_at.is_not(None))
+                     .where(in_scope(scope), Task.state == "completed", Task.due_at.is_not(None))
                      .group_by(Task.title).order_by(Task.title)).all()
     return [(title, int(done or 0), int(n) - int(done or 0)) for title, done, n in rows]
 

@@ -1,22 +1,21 @@
 """The figures service: anonymised statistics for a unit and the units below it, for those who sit for it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
-
-from sqlalchemy import func, select
 
 from ..clock import as_utc
 from ..db import UnitOfWork
 from ..errors import NotAllowed, UnknownUnit
-from ..models import Case
 from ..org_snapshot import OrgCache, OrgSnapshot
 from . import definitions as d
 from .suppression import Cell, Grid, Table, check_threshold, protect, protect_grid
 
 # Who sits for a unit's figures: the committees, HR, the work-environment organisation and leaders.
 FIGURE_ROLES = ("lmu", "hmu", "rmu", "hr", "koncern_hr", "amg", "amr", "tr", "leader")
+CACHE_ENTRIES = 256  # computed reports kept per process (a unit and year each)
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,7 @@ class FigureSettings:
     threshold: int = 5
     long_open_days: int = 90
     confidential_min_people: int = 50
+    cache_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class FiguresReport:
     steps: tuple[StepFigure, ...]
     units_below: Table
     unit_names: dict[str, str]
+    computed_at: datetime
 
     @property
     def this_year(self) -> Table:
@@ -103,8 +104,10 @@ class FiguresService:
     def __init__(self, uow: Callable[[], UnitOfWork], org_cache: OrgCache, settings: FigureSettings):
         self._uow = uow
         self._org_cache = org_cache
-        self.settings = FigureSettings(check_threshold(settings.threshold), settings.long_open_days,
-                                       settings.confidential_min_people)
+        check_threshold(settings.threshold)
+        self.settings = settings
+        self._cache: dict[tuple, FiguresReport] = {}  # (unit, year, org revision) -> report, oldest first
+        self._lock = threading.Lock()
 
     def units_for(self, viewer_id: str) -> list[FigureUnit]:
         """The units the viewer sits for and the units below them, each once, in tree order."""
@@ -128,7 +131,12 @@ class FiguresService:
         return ordered
 
     def report(self, unit_id: str, year: int, viewer_id: str, now: datetime) -> FiguresReport:
-        """The figures of a unit and the units below it for a calendar year; NotAllowed unless the viewer sits for it."""
+        """The figures of a unit and the units below it for a calendar year; NotAllowed unless the viewer sits for it.
+
+        Who may see is decided on every call; what they see is computed at most once per
+        `cache_seconds` for a unit and year (and again when the organisation changes): the
+        committees review a year, and a 100,000-case count need not run for every page view.
+        """
         now = as_utc(now)
         with self._uow() as uow:
             s = uow.session
@@ -137,32 +145,56 @@ class FiguresService:
                 raise UnknownUnit(f"no unit with id '{unit_id}'")
             if not _sits_for(org, viewer_id, unit_id):
                 raise NotAllowed("you do not sit for this unit's figures")
-            subtree = _subtree(org, unit_id)
-            people = sum(1 for unit in org.person_units.values() if unit in subtree)
-            include_confidential = people >= self.settings.confidential_min_people
-            scope = d.Scope(tuple(sorted(subtree)), year, include_confidential, now, self.settings.long_open_days)
-            t = self.settings.threshold
-            breakdowns = tuple(_breakdown(b, b.counts(s, scope), t) for b in d.BREAKDOWNS)
-            last_year = protect(_by_quarter(_cases_by_quarter(s, d.Scope(scope.unit_ids, year - 1,
-                                                                         include_confidential, now,
-                                                                         scope.long_open_days))), t)
-            tallies = tuple(_tally(tally.key, tally.counts(s, scope), t) for tally in d.TALLIES)
-            follow_rows = d.follow_up_counts(s, scope)
-            follow_ups = tuple(_tally(key, [(q, n) for q, k, n in follow_rows if k == key], t)
-                               for key in d.FOLLOW_UP_KEYS)
-            days = d.first_conversation_days(s, scope)
-            steps = tuple(_step(title, on_time, late, t) for title, on_time, late in d.step_timeliness(s, scope))
-            below = _units_below(s, org, unit_id, scope, t)
-            return FiguresReport(unit_id, org.unit_names.get(unit_id, unit_id), year, t, include_confidential,
-                                 breakdowns, last_year, tallies, follow_ups, _duration(days, t), steps, below,
-                                 {u: org.unit_names.get(u, u) for u in below.cells})
+            key = (unit_id, year, org.revision)
+            with self._lock:
+                cached = self._cache.get(key)
+            if cached is not None and (now - cached.computed_at).total_seconds() < self.settings.cache_seconds \
+                    and cached.computed_at <= now:
+                return cached
+            report = self._compute(s, org, unit_id, year, now)
+        with self._lock:
+            self._cache[key] = report
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.pop(next(iter(self._cache)))
+        return report
+
+    def _compute(self, s, org: OrgSnapshot, unit_id: str, year: int, now: datetime) -> FiguresReport:
+        subtree = _subtree(org, unit_id)
+        people = sum(1 for unit in org.person_units.values() if unit in subtree)
+        include_confidential = people >= self.settings.confidential_min_people
+        # The whole organisation needs no list of its units.
+        units = () if len(subtree) == len(org.parents) else tuple(sorted(subtree))
+        scope = d.Scope(units, year, include_confidential, now, self.settings.long_open_days)
+        t = self.settings.threshold
+        rows = d.case_rows(s, scope)
+        breakdowns = tuple(_breakdown(b, rows, t) for b in d.BREAKDOWNS)
+        last_year = protect(_by_quarter(d.cases_by_quarter(s, replace(scope, year=year - 1))), t)
+        steps_done = d.step_counts(s, scope)
+        reminders = d.reminders(s, scope)
+
+        def tally(definition: d.Tally) -> TallyFigure:
+            if definition.counts is not None:
+                counts = [(r.quarter, r.cases) for r in rows if definition.counts(r)]
+            elif definition.steps:
+                counts = [(q, n) for (q, key), n in steps_done.items() if key == definition.key]
+            else:
+                counts = reminders
+            return TallyFigure(definition.key, protect(_by_quarter(counts), t))
+
+        days = d.first_conversation_days(s, scope)
+        steps = tuple(_step(title, on_time, late, t) for title, on_time, late in d.step_timeliness(s, scope))
+        below = _units_below(d.cases_by_unit(s, scope), org, unit_id, t)
+        return FiguresReport(unit_id, org.unit_names.get(unit_id, unit_id), year, t, include_confidential,
+                             breakdowns, last_year, tuple(tally(x) for x in d.TALLIES),
+                             tuple(tally(x) for x in d.FOLLOW_UP_TALLIES), _duration(days, t), steps, below,
+                             {u: org.unit_names.get(u, u) for u in below.cells}, now)
 
 
-def _breakdown(definition: d.Breakdown, rows, threshold: int) -> BreakdownFigure:
+def _breakdown(definition: d.Breakdown, rows: list[d.CaseRow], threshold: int) -> BreakdownFigure:
     periods = {q: {c: 0 for c in definition.categories} for q in d.QUARTERS}
-    for quarter, category, n in rows:
-        key = d.category_key(category)
-        periods[int(quarter)][key] = periods[int(quarter)].get(key, 0) + int(n)
+    for row in rows:
+        key = d.category_key(getattr(row, definition.column))
+        periods[row.quarter][key] = periods[row.quarter].get(key, 0) + row.cases
     categories = tuple(definition.categories) + ((d.NOT_STATED,) if any(
         counts.get(d.NOT_STATED) for counts in periods.values()) else ())
     for counts in periods.values():
@@ -171,21 +203,11 @@ def _breakdown(definition: d.Breakdown, rows, threshold: int) -> BreakdownFigure
     return BreakdownFigure(definition.key, categories, protect_grid(periods, threshold))
 
 
-def _tally(key: str, rows, threshold: int) -> TallyFigure:
-    """A tally's rows (quarter, n), protected as one table by quarter."""
-    return TallyFigure(key, protect(_by_quarter(rows), threshold))
-
-
 def _by_quarter(rows) -> dict[int, int]:
     counts = {q: 0 for q in d.QUARTERS}
     for quarter, n in rows:
         counts[int(quarter)] += int(n)
     return counts
-
-
-def _cases_by_quarter(s, scope: d.Scope):
-    quarter = d._quarter(Case.created_at)
-    return s.execute(select(quarter, func.count()).where(d._in_scope(scope)).group_by(quarter)).all()
 
 
 def _duration(days: list[int], threshold: int) -> DurationFigure:
@@ -201,13 +223,11 @@ def _step(title: str, on_time: int, late: int, threshold: int) -> StepFigure:
     return StepFigure(title, table, on_time / (on_time + late) if both and on_time + late else None)
 
 
-def _units_below(s, org: OrgSnapshot, unit_id: str, scope: d.Scope, threshold: int) -> Table:
+def _units_below(by_unit: dict[str, int], org: OrgSnapshot, unit_id: str, threshold: int) -> Table:
     # Each unit directly below, with everything under it; the unit's own cases as a cell of their own.
     groups = {child: _subtree(org, child) for child in sorted(_children(org).get(unit_id, []))}
     groups[unit_id] = {unit_id}
-    rows = dict(s.execute(select(Case.unit_id, func.count()).where(d._in_scope(scope)).group_by(Case.unit_id)).all())
-    return protect({key: sum(rows.get(u, 0) for u in units) for key, units in groups.items()}, threshold)
-
+    return protect({key: sum(by_unit.get(u, 0) for u in units) for key, units in groups.items()}, threshold)
 
 def _children(org: OrgSnapshot) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}
