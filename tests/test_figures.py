@@ -11,7 +11,7 @@ from sqlalchemy import update
 from engine import NotAllowed
 from engine.models import Case
 from tests.conftest import T0
-from tests.scenario import deploy_guideline
+from tests.scenario import deploy_guideline, do
 from tests.test_scenario_harassment import REPORT as HARASSMENT
 from tests.test_scenario_violence import REPORT as VIOLENCE
 
@@ -135,3 +135,31 @@ def test_figures_are_counted_again_once_the_cache_has_aged(vaern):
     later = T0 + timedelta(seconds=vaern.figures.settings.cache_seconds)
     fresh = vaern.figures.report("afd-akut", T0.year, "lmu-akut", later)
     assert fresh.this_year.total.mark == "small" and first.this_year.total.value == 0
+
+
+def test_days_to_the_first_conversation_and_steps_on_time_match_the_task_rows(vaern):
+    deploy_guideline(vaern, T0, "violence")
+    waited = (0, 1, 2, 3, 10)
+    # Serious cases: their first conversation has a deadline, so the steps' timeliness counts it too.
+    ids = [vaern.start_case("violence", "afd-akut", {**VIOLENCE, "serious": True}, "ansat-akut", T0).id
+           for _ in waited]
+    for case_id, days in zip(ids, waited):
+        do(vaern, "leder-akut", case_id, "first_talk_serious", T0 + timedelta(days=days, hours=1))
+    later = T0 + timedelta(days=30)
+    report = vaern.figures.report("afd-akut", T0.year, "lmu-akut", later)
+    assert report.first_conversation.cases.value == 5
+    assert (report.first_conversation.median, report.first_conversation.p90) == (2, 10)  # nearest rank
+    rows = [t for case_id in ids for t in vaern.tasks_of_case(case_id)
+            if t.state == "completed" and t.due_at is not None]
+    for step in report.steps:
+        mine = [t for t in rows if t.title == step.title]
+        on_time = sum(1 for t in mine if t.completed_at <= t.due_at)
+        truth = {"on_time": on_time, "late": len(mine) - on_time}
+        for key, cell in step.table.cells.items():
+            if cell.shown:
+                assert cell.value == truth[key]
+        if not all(cell.shown for cell in step.table.cells.values()):
+            assert any(0 < n < 5 for n in truth.values()) and step.share is None
+        else:
+            assert step.share == on_time / len(mine)
+    assert {s.title for s in report.steps} == {t.title for t in rows} and rows

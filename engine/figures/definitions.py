@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import and_, case as sql_case, distinct, func, select
+from sqlalchemy import Integer, and_, case as sql_case, cast, distinct, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Case, CaseFact, Event, Task
@@ -164,14 +164,25 @@ TALLIES = (
 FOLLOW_UP_TALLIES = tuple(Tally(key, steps=ids) for key, ids in FOLLOW_UPS.items())
 
 
-def first_conversation_days(s: Session, scope: Scope) -> list[int]:
-    """Whole days from the report to the first conversation being recorded, one number per case."""
+def first_conversation_days(s: Session, scope: Scope) -> dict[int, int]:
+    """Whole days from the report to the first conversation being recorded -> how many cases took that long."""
     first = (select(Task.case_id, func.min(Task.completed_at).label("done")).select_from(Case)
              .join(Task, Task.case_id == Case.id)
              .where(in_scope(scope), Task.spec_id.in_(FIRST_CONVERSATION), Task.state == "completed")
              .group_by(Task.case_id).subquery())
-    rows = s.execute(select(Case.created_at, first.c.done).join(first, first.c.case_id == Case.id)).all()
-    return sorted(max(0, (_aware(done) - _aware(created)).days) for created, done in rows)
+    days = _whole_days(s, first.c.done, Case.created_at)
+    rows = s.execute(select(days, func.count()).join(first, first.c.case_id == Case.id).group_by(days)).all()
+    histogram: dict[int, int] = {}
+    for n_days, cases in rows:
+        histogram[max(0, int(n_days))] = histogram.get(max(0, int(n_days)), 0) + int(cases)
+    return histogram
+
+
+def _whole_days(s: Session, later, earlier):
+    # Counted in the database, so only a histogram comes back; each dialect has its own date arithmetic.
+    if s.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return cast(func.floor(func.extract("epoch", later - earlier) / 86400), Integer)
 
 
 def step_timeliness(s: Session, scope: Scope) -> list[tuple[str, int, int]]:
@@ -186,7 +197,3 @@ def step_timeliness(s: Session, scope: Scope) -> list[tuple[str, int, int]]:
 def category_key(value) -> str:
     """The category a stored value counts under ('not_stated' for none)."""
     return NOT_STATED if value is None else str(value)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from ..db import UnitOfWork
 from ..errors import NotAllowed, UnknownUnit
 from ..org_snapshot import OrgCache, OrgSnapshot
 from . import definitions as d
-from .suppression import Cell, Grid, Table, check_threshold, protect, protect_grid
+from .suppression import SHOWN, SMALL, Cell, Grid, Table, check_threshold, protect, protect_grid
 
 # Who sits for a unit's figures: the committees, HR, the work-environment organisation and leaders.
 FIGURE_ROLES = ("lmu", "hmu", "rmu", "hr", "koncern_hr", "amg", "amr", "tr", "leader")
@@ -210,11 +210,22 @@ def _by_quarter(rows) -> dict[int, int]:
     return counts
 
 
-def _duration(days: list[int], threshold: int) -> DurationFigure:
-    n = len(days)
+def _duration(histogram: dict[int, int], threshold: int) -> DurationFigure:
+    n = sum(histogram.values())
     if n < threshold:
-        return DurationFigure(Cell("small") if n else Cell("shown", 0), None, None)
-    return DurationFigure(Cell("shown", n), days[(n - 1) // 2], days[max(0, -(-9 * n // 10) - 1)])
+        return DurationFigure(Cell(SMALL) if n else Cell(SHOWN, 0), None, None)
+    # The median's lower middle, and the nearest-rank 90th percentile: days a case actually took.
+    return DurationFigure(Cell(SHOWN, n), _nth(histogram, (n - 1) // 2), _nth(histogram, max(0, -(-9 * n // 10) - 1)))
+
+
+def _nth(histogram: dict[int, int], index: int) -> int:
+    """The index-th smallest value (from 0) of the values a histogram counts."""
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if index < seen:
+            return value
+    raise IndexError(index)
 
 
 def _step(title: str, on_time: int, late: int, threshold: int) -> StepFigure:

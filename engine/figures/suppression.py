@@ -11,7 +11,7 @@ threshold is pinned to a single value, and hides the whole table when that canno
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Hashable, Mapping, Sequence
+from typing import Hashable, Mapping
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"  # a count, "<5", a cell hidden to protect another
 UNBOUNDED = 10**12  # "at least the threshold" has no upper bound a reader could use
@@ -155,8 +155,3 @@ def _rows_hidden(values: Mapping[Hashable, int], rows: frozenset, total: Cell) -
 def _table(values: Mapping[Hashable, int], marks: Mapping[Hashable, str], total: int) -> Table:
     return Table({key: Cell(marks[key], values[key] if marks[key] == SHOWN else None) for key in values},
                  Cell(SHOWN, total))
-
-
-def published_sum(cells: Sequence[Cell]) -> int:
-    """The sum of the shown cells."""
-    return sum(c.value for c in cells if c.shown)
