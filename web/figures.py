@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
-from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from markupsafe import Markup
 
 from engine import FIGURE_SMALL, FiguresReport
 
@@ -30,6 +32,7 @@ FIGURE_TITLES = {
     "vtc": _l("VTC registration done"),
 }
 QUARTER_LABELS = {1: "K1", 2: "K2", 3: "K3", 4: "K4"}
+BODIES_KEPT = 64  # rendered figure pages kept per app
 
 
 def shown(cell, threshold: int) -> str:
@@ -58,9 +61,26 @@ def index():
         return render_template("figures.html", units=[], report=None)
     unit_id, year = _chosen(units)
     report = service().figures.report(unit_id, year, me().id, now())
-    return render_template("figures.html", units=units, report=report, charts=_charts(report), shown=shown,
-                           labels=CATEGORY_LABELS, titles=FIGURE_TITLES, quarters=QUARTER_LABELS,
-                           long_open_days=service().figures.settings.long_open_days, years=range(now().year, now().year - 6, -1))
+    return render_template("figures.html", units=units, report=report, body=_body(report),
+                           years=range(now().year, now().year - 6, -1))
+
+
+def _body(report: FiguresReport) -> Markup:
+    # The engine hands out the same report until it counts again; its page part is the same for everyone
+    # who may see it (they passed the engine's check), so it is rendered once per report and language.
+    key = (report.unit_id, report.year, report.computed_at, str(get_locale()))
+    lock, bodies = current_app.extensions.setdefault("vaern_figure_bodies", (threading.Lock(), {}))
+    with lock:
+        body = bodies.get(key)
+    if body is None:
+        body = Markup(render_template("_figures_body.html", report=report, charts=_charts(report), shown=shown,
+                                      labels=CATEGORY_LABELS, titles=FIGURE_TITLES, quarters=QUARTER_LABELS,
+                                      long_open_days=service().figures.settings.long_open_days))
+        with lock:
+            bodies[key] = body
+            while len(bodies) > BODIES_KEPT:
+                bodies.pop(next(iter(bodies)))
+    return body
 
 
 @bp.route("/figures.csv")

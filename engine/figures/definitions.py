@@ -34,7 +34,7 @@ FOLLOW_UPS = {
 
 @dataclass(frozen=True)
 class Scope:
-    """Which cases a figure counts: the units (a subtree), the year, and whether confidential ones count."""
+    """Which cases a figure counts: the units (a subtree; empty for all), the year, whether confidential ones count."""
 
     unit_ids: tuple[str, ...]
     year: int
