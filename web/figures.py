@@ -61,8 +61,21 @@ def index():
         return render_template("figures.html", units=[], report=None)
     unit_id, year = _chosen(units)
     report = service().figures.report(unit_id, year, me().id, now())
-    return render_template("figures.html", units=units, report=report, body=_body(report),
+    return render_template("figures.html", units=_choices(units, unit_id), report=report, body=_body(report),
                            years=range(now().year, now().year - 6, -1))
+
+
+def _choices(units, chosen: str) -> list:
+    """The units to offer: the top ones, the way down to the chosen unit, and the units just below it.
+
+    A region's leader sits for a thousand units; the list opens one level at a time instead.
+    """
+    by_id = {u.id: u for u in units}
+    path, current = set(), by_id[chosen]
+    while current is not None:
+        path.add(current.id)
+        current = by_id.get(current.parent_id)
+    return [u for u in units if u.depth == 0 or u.id in path or u.parent_id in path]
 
 
 def _body(report: FiguresReport) -> Markup:

@@ -96,6 +96,7 @@ class FigureUnit:
     id: str
     name: str
     depth: int
+    parent_id: str | None
 
 
 class FiguresService:
@@ -126,7 +127,7 @@ class FiguresService:
                 if unit in seen:
                     continue
                 seen.add(unit)
-                ordered.append(FigureUnit(unit, org.unit_names.get(unit, unit), depth))
+                ordered.append(FigureUnit(unit, org.unit_names.get(unit, unit), depth, org.parents.get(unit)))
                 stack.extend((c, depth + 1) for c in sorted(children.get(unit, []), reverse=True))
         return ordered
 
