@@ -165,15 +165,38 @@ def test_the_lmu_and_hmu_turns_run_once_per_committee_unit():
         assert loop.get("isSequential") in (None, "false")
 
 
-def test_notices_name_roles_and_kinds_and_never_a_role_without_a_task():
-    lanes = set(_lanes().values())
+def _task_before(element_id: str) -> tuple[etree._Element, bool]:
+    """The user task a notice's path comes from (up the flows, from a boundary timer to its task), and
+    whether the path left it by one of its timers rather than by its completion."""
+    nodes = _by_id()
+    current, by_timer = nodes[element_id], False
+    while _local(current) != "userTask":
+        if _local(current) == "boundaryEvent":
+            current, by_timer = nodes[current.get("attachedToRef")], True
+            continue
+        [flow] = [f for f in _process().iter(f"{{{BPMN}}}sequenceFlow") if f.get("targetRef") == current.get("id")]
+        current = nodes[flow.get("sourceRef")]
+    return current, by_timer
+
+
+def test_every_notice_goes_to_someone_with_a_task_right_there():
+    """A notice never reaches a role with no task in the case: they could not open it (403)."""
+    lanes = _lanes()
     throws = list(_process().iter(f"{{{BPMN}}}intermediateThrowEvent"))
-    assert throws
+    assert len(throws) == 30  # six in each of the four turns, two for each of the three action plans
     for event in throws:
         props = element_properties(event)
-        assert props["notice"] in NOTICE_KINDS, event.get("id")
-        # Whoever is told holds a lane in the round, so they have a task to open the case by (no 403).
-        assert set(props["notify"].split(",")) <= KNOWN_ROLES & lanes, event.get("id")
+        assert props["notice"] in NOTICE_KINDS and props["notify"] in KNOWN_ROLES, event.get("id")
+        before, by_timer = _task_before(event.get("id"))
+        if props["notice"] == "escalated":
+            [task] = _next(event.get("id"))  # the escalation hands over a task, created in the same step
+            assert props["notify"] == lanes[task.get("id")], event.get("id")
+        elif props["notice"] == "reminder" and not by_timer:
+            # The last deadline given: to the committee, whose task is still open beside the follow-up.
+            [committee] = [t for t in before.getparent().iterfind("bpmn:userTask", NS) if t.get("id") in COMMITTEE_TASKS]
+            assert props["notify"] == lanes[committee.get("id")], event.get("id")
+        else:
+            assert props["notify"] == lanes[before.get("id")], event.get("id")
 
 
 def test_settings_are_documented_and_the_yearly_start_is_a_month_day():

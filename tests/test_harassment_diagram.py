@@ -10,6 +10,7 @@ that never block, an escalation that hands over a task, every answer steering or
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -60,7 +61,9 @@ class _SafeEnvironment(BasePythonScriptEngineEnvironment):
         raise AssertionError("the diagram must not call services")
 
 
+@functools.lru_cache(maxsize=1)
 def _document() -> etree._ElementTree:
+    """The diagram, parsed once (the tests only read it)."""
     return etree.parse(str(DIAGRAM))
 
 
@@ -628,10 +631,19 @@ SCENARIOS = [
 ]
 
 
+_TAKEN: dict[str, set[tuple[str, str]]] = {}  # what each scenario took, so the coverage test need not run it again
+
+
+def _run(spec, scenario) -> set[tuple[str, str]]:
+    if scenario.__name__ not in _TAKEN:
+        with time_machine.travel(T0, tick=False) as traveller:
+            _TAKEN[scenario.__name__] = scenario(spec, traveller).taken()
+    return _TAKEN[scenario.__name__]
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__.removeprefix("scenario_"))
 def test_scenario(spec, scenario) -> None:
-    with time_machine.travel(T0, tick=False) as traveller:
-        scenario(spec, traveller)
+    _run(spec, scenario)
 
 
 def test_every_exclusive_gateway_branch_is_taken(spec) -> None:
@@ -641,8 +653,7 @@ def test_every_exclusive_gateway_branch_is_taken(spec) -> None:
     test_every_task_has_a_clock; the scenarios take both of their branches on some of them."""
     taken = set()
     for scenario in SCENARIOS:
-        with time_machine.travel(T0, tick=False) as traveller:
-            taken |= scenario(spec, traveller).taken()
+        taken |= _run(spec, scenario)
     process = _document().find("bpmn:process", NS)
     branches = set()
     for gateway in process.iter(f"{{{NS['bpmn']}}}exclusiveGateway"):
@@ -672,11 +683,17 @@ def _lanes() -> dict[str, str]:
             for ref in lane.findall("bpmn:flowNodeRef", NS)}
 
 
+@functools.lru_cache(maxsize=1)
+def _outgoing() -> dict[str, list[etree._Element]]:
+    outgoing: dict[str, list[etree._Element]] = {}
+    for flow in _document().find("bpmn:process", NS).iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+        outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    return outgoing
+
+
 def _next(nodes, node_id) -> list[tuple[etree._Element, etree._Element]]:
     """(flow, target) for each outgoing flow."""
-    process = _document().find("bpmn:process", NS)
-    return [(f, nodes[f.get("targetRef")]) for f in process.iter(f"{{{NS['bpmn']}}}sequenceFlow")
-            if f.get("sourceRef") == node_id]
+    return [(f, nodes[f.get("targetRef")]) for f in _outgoing().get(node_id, [])]
 
 
 def test_parses_with_camunda_parser(spec) -> None:

@@ -159,11 +159,11 @@ def test_a_no_to_a_duty_gives_that_committee_an_action_plan_before_the_round_goe
     assert "hmu_annual_discussion" not in plans
     for lmu in ("lmu-a1", "lmu-a2", "lmu-b1"):
         do(med, lmu, case.id, "lmu_action_plan", now + DAY, **plan_answers("lmu", now + DAY))
-    # B2 makes no plan: when its deadline passes, B's HMU hears of it and the round goes on.
+    # B2 makes no plan: when its deadline passes, B2's LMU is told and the round goes on.
     fire(med, case.id, now + (PLAN_DEADLINE - 5) * DAY)
     assert notices(med, case.id) == [("lmu_action_plan_reminder_notice", "reminder", ["lmu-b2"])]
     fire(med, case.id, now + PLAN_DEADLINE * DAY + timedelta(minutes=1))
-    assert notices(med, case.id)[-1] == ("lmu_action_plan_overdue_notice", "overdue", ["hmu-b"])
+    assert notices(med, case.id)[-1] == ("lmu_action_plan_overdue_notice", "overdue", ["lmu-b2"])
     assert passed_over(med, case.id) == [], "a committee that answered is not passed over"
     later = now + (PLAN_DEADLINE + 1) * DAY
     do(med, "hmu-a", case.id, "hmu_annual_discussion", later, **hmu_answers(later, hmu_statistics_reviewed=False))

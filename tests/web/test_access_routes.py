@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from html import unescape
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -40,6 +41,9 @@ PLAYERS = {
     "an administrator, not involved": "koncern-hr",
     "anyone else": "anden-akut",
 }
+# Who plays a row in one kind only: the annual round's leader is the region's, who gets a task when the
+# RMU's follow-up is late.
+KIND_PLAYERS = {("annual_med", "leader with a task in the case"): "direktoer"}
 # Rows a kind's diagram cannot produce, and the lane whose absence proves it (or, for a grant, that no
 # leader lane exists to grant from).
 UNREACHABLE = {
@@ -47,7 +51,6 @@ UNREACHABLE = {
     ("violence", "a committee member with a task"): "lmu",
     ("harassment", "a committee member with a task"): "lmu",
     ("harassment_confidential", "a committee member with a task"): "lmu",
-    ("annual_med", "someone the leader added"): "leader",
 }
 GRANTERS = {"leader with a task in the case", "leader's leader after escalation"}
 SECRET = "Hemmelig beskrivelse 7f3a"
@@ -112,7 +115,12 @@ def _sample(vaern, kind: str, now: datetime) -> int:
         assert vaern.case(case.id).confidential is confidential
         return case.id
     case = vaern.start_case("annual_med", "region", {"year": 2026}, "rmu-region", now)
-    return case.id
+    # Nobody answers: each committee is passed over in turn, until the RMU's follow-up is the leader's task.
+    for _ in range(40):
+        if _open_task(vaern, case.id, "direktoer") is not None:
+            return case.id
+        vaern.fire_due_timers(vaern.timers_of_case(case.id)[0][1] + timedelta(minutes=1))
+    raise AssertionError("the annual round never reached the region's leader")
 
 
 def _as(client, person: str) -> None:
@@ -187,11 +195,11 @@ def _check_task_routes(client, vaern, task_id: str, person: str) -> None:
         _logged(vaern, before, person)
         if not allowed:
             assert response.status_code == 403, (person, task.spec_id, method, response.status_code)
-            assert task.title not in response.get_data(as_text=True)
+            assert task.title not in unescape(response.get_data(as_text=True))  # titles may hold an apostrophe
         elif not is_open:
             assert response.status_code == 409, (person, task.spec_id, response.status_code)
         elif method == "get":
-            assert response.status_code == 200 and task.title in response.get_data(as_text=True)
+            assert response.status_code == 200 and task.title in unescape(response.get_data(as_text=True))
         else:
             assert response.status_code == 400, (person, task.spec_id, response.status_code)
     if is_open:
@@ -216,6 +224,7 @@ def test_every_route_as_every_role_matches_the_access_table(app, client, vaern, 
     table = matrix()
     checked = []
     for row, person in PLAYERS.items():
+        person = KIND_PLAYERS.get((kind, row), person)
         level = table[row][COLUMNS[kind]]
         if level == "—":
             continue
@@ -246,6 +255,7 @@ def test_every_route_as_every_role_matches_the_access_table(app, client, vaern, 
         checked.append(row)
     # The request for help changes the case, so it comes last.
     for row, person in PLAYERS.items():
+        person = KIND_PLAYERS.get((kind, row), person)
         if row not in checked:
             continue
         _as(client, person)

@@ -176,9 +176,10 @@ def test_a_violence_case_from_the_report_to_closed(server, browser):
     w.status_page(case_id)  # a witnessing colleague sees the status only
 
     w.login("leder-akut")
-    w.complete("Sikr tryghed på arbejdspladsen")
-    w.complete("Analysér hændelsen og følg op på VTC")
-    w.complete("Justér arbejdspladsen og sikkerhedsintroduktionen")
+    w.complete("Sikr tryghed på arbejdspladsen", all_involved_cared_for=True)
+    w.complete("Analysér hændelsen og følg op på VTC", vtc_followed_up=True)
+    w.complete("Justér arbejdspladsen og sikkerhedsintroduktionen", risk_assessment_updated=True,
+               safety_introduction_checked=True)
     # Some weeks later the scheduler fires the well-being timer; that is the engine's work, not the browser's.
     assert vaern.fire_due_timers(datetime.now(timezone.utc) + timedelta(days=60)) >= 1
     w.complete("Opfølgning på trivsel")

@@ -122,10 +122,11 @@ def test_the_reporter_asks_the_next_management_level_for_help(client, vaern):
 def test_a_case_that_does_not_wait_for_escalation_says_whom_to_contact(client, vaern):
     case = start_violence(vaern)
     login(client, "ansat-akut")
-    client.post(f"/reports/{case.id}/escalate")
+    client.post(f"/reports/{case.id}/escalate")  # the leader's leader now has the request as a task
+    client.post(f"/reports/{case.id}/escalate")  # while it is open, the case waits for no other
     html = client.get("/reports").get_data(as_text=True)
     assert "kan ikke eskaleres herfra" in html and "Kontakt din leders leder" in html
-    assert not vaern.case(case.id).escalated
+    assert [t.spec_id for t in vaern.tasks_of_case(case.id)].count("escalation_request") == 1
 
 
 def test_only_the_reporter_may_escalate_and_unknown_cases_are_404(client, vaern):
