@@ -46,6 +46,8 @@ def level_for(kind: str, confidential: bool, relations: set[str], granted: bool)
             levels.append("full")
         if tasks & TIMELINE_ROLES:
             levels.append("timeline")
+        if "notice:escalated" in relations:
+            levels.append("timeline")  # told of an escalation, so they can follow whether it leads to action
     # The accused sees nothing of the case itself, whatever else they are (K-H6, K-H11).
     if "accused" in parties:
         return max(levels, key=LEVELS.index) if granted else "none"

@@ -15,7 +15,7 @@ from .directory import PersonChoice, PersonMatch
 from .errors import TaskNotFound, UnknownPerson
 from .forms import form_fields
 from .messages import messages_for
-from .models import Account, Case, CaseParty, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
+from .models import Account, Case, CaseParty, Event, Notice, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
 from .views import (
     CaseDiagram, CaseInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
 )
@@ -185,6 +185,10 @@ class CaseQueries:
                 Task.assignee_id == person_id, Task.completed_by == person_id,
                 exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.person_id == person_id))))
             found.update(f"task:{role}" for (role,) in rows)
+            # Told of an escalation (GEN-1: TR and AMR follow whether it leads to action) without a task.
+            if s.scalar(select(Notice.id).where(Notice.case_id == case_id, Notice.person_id == person_id,
+                                                Notice.kind == "escalated").limit(1)) is not None:
+                found.add("notice:escalated")
             return found
 
     def case_diagram(self, case_id: int, now: datetime) -> CaseDiagram:

@@ -328,8 +328,15 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                              units=units, late_tasks=sorted(str(t.id) for t in late))
                 single = late[0] if len(late) == 1 else None
                 title = (single.task_spec.bpmn_name if single else None) or done.task_spec.bpmn_name or "Sag"
-                notify.enqueue(s, self.settings, self._org(s), now, recipients, notice.get("notice"), case.id,
-                               str(single.id) if single else None, title)
+                # Only those who may do the late task are sent to it; the others (TR and AMR told of an
+                # escalation) are sent to the case, which the access policy lets them follow.
+                actors = set(single.internal_data.get(wf_ops.VAERN_KEY, {}).get("candidates", [])) if single else set()
+                to_task = [p for p in recipients if p in actors]
+                if to_task:
+                    notify.enqueue(s, self.settings, self._org(s), now, to_task, notice.get("notice"), case.id,
+                                   str(single.id), title)
+                notify.enqueue(s, self.settings, self._org(s), now, [p for p in recipients if p not in actors],
+                               notice.get("notice"), case.id, None, title)
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
