@@ -12,6 +12,8 @@ from .errors import (
     OrganisationError, Problem, TaskNotFound, TaskNotOpen, UnknownCaseKind, UnknownPerson, UnknownUnit,
     VaernError,
 )
+from .figures import FIGURE_ROLES, FiguresReport, FigureUnit
+from .figures.suppression import HIDDEN as FIGURE_HIDDEN, SHOWN as FIGURE_SHOWN, SMALL as FIGURE_SMALL
 from .forms import FormField
 from .login_throttle import LoginThrottle
 from .migration import Blocker, MigrationCheck, MigrationRefused
@@ -36,6 +38,7 @@ __all__ = [
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
     "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle",
     "OverviewFilters", "OverviewPage", "OverviewRow",
+    "FIGURE_ROLES", "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

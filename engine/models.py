@@ -269,3 +269,17 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(300), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class CaseFact(Base):
+    """What the committees' figures count of a case, and nothing else: no names, no free text, no dates.
+
+    A projection of the case's data, written with its saves; a retention purge keeps it (LAW-8).
+    """
+
+    __tablename__ = "case_fact"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[Optional[str]] = mapped_column(String(50), nullable=True)
+    severity: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    acted_by: Mapped[Optional[str]] = mapped_column(String(50), nullable=True)
+    injured: Mapped[bool] = mapped_column(Boolean, default=False)

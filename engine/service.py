@@ -18,6 +18,7 @@ from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
 from .definitions import ParsedDefinition, SpecCache, validate
 from .org_snapshot import ORG_REVISION, OrgCache, OrgSnapshot
 from .workflow_cache import WorkflowCache
+from .figures import FigureSettings, FiguresService
 from .deployment import DeploymentCommands
 from .drafts import DraftCommands
 from .errors import (
@@ -58,6 +59,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         self._org_cache = OrgCache()
         self.specs = SpecCache(settings.max_diagram_bytes)
         self._commit_listeners: list = []
+        self.figures = FiguresService(self.uow, self._org_cache, FigureSettings(
+            settings.figures_threshold, settings.figures_long_open_days, settings.figures_confidential_min_people,
+            settings.figures_cache_seconds))
 
     def _remember_workflows(self, session: Session) -> None:
         for case_id, version, workflow, projection in session.info.pop("vaern_saved_workflows", []):

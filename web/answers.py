@@ -15,7 +15,7 @@ START_LABELS = {
     "violence_type": _l("What kind of violence?"), "severity": _l("How serious was it (1–5)?"),
     "injured": _l("It caused a physical or psychological injury"), "witnesses_present": _l("Colleagues witnessed it"),
     "witnesses": _l("Who witnessed it? (optional)"), "serious": _l("It is particularly serious"),
-    "kind": _l("What was it?"), "report_source": _l("Reported by whom"), "actor": _l("Who acted?"),
+    "kind": _l("What was it?"), "report_source": _l("Reported by whom"), "acted_by": _l("Who acted?"),
 }
 
 
@@ -28,7 +28,7 @@ def shown(key: str, value: Any, fields: Mapping[str, Any] | None = None) -> Any:
 
     actors = {key: label for key, (_kind, label) in ACTORS.items()}
     choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS, "report_source": REPORT_SOURCES,
-               "actor": actors}.get(key)
+               "acted_by": actors}.get(key)
     if choices and value in choices:
         return str(choices[value])
     field = (fields or {}).get(key)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from flask import Flask, current_app, g
 from flask_babel import get_locale, lazy_gettext as _l
 
-from engine import PersonInfo, Vaern
+from engine import FIGURE_ROLES, PersonInfo, Vaern
 
 from .wording import day, moment
 
@@ -136,4 +136,6 @@ def register_template_helpers(app: Flask) -> None:
         person = g.get("person")
         # The error page for a failure must not depend on the database that may have failed.
         unread = service().unread_notice_count(person.id) if person and not g.get("plain_page") else 0
-        return {"current_person": person, "demo_mode": app.config["VAERN_DEMO"], "unread_notices": unread}
+        sits = bool(person) and any(role in FIGURE_ROLES for _unit, role in person.roles)
+        return {"current_person": person, "demo_mode": app.config["VAERN_DEMO"], "unread_notices": unread,
+                "sits_for_figures": sits}

@@ -86,5 +86,5 @@ def case_summary(case, level: str, tasks, relations: set[str], fields=None) -> d
             description=data.get("description"),
             affected=data.get("employee_id"), accused=data.get("accused_id"), location=data.get("location"),
             when=shown("incident_at", data["incident_at"]) if data.get("incident_at") else None,
-            severity=data.get("severity"), actor=shown("actor", data["actor"]) if data.get("actor") else None)
+            severity=data.get("severity"), actor=shown("acted_by", data["acted_by"]) if data.get("acted_by") else None)
     return summary

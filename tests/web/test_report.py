@@ -141,7 +141,7 @@ def test_who_acted_is_kept_and_the_leader_reads_it(client, vaern):
     login(client, "ansat-akut")
     assert client.post("/report/details", data=VIOLENCE).status_code == 302
     [case] = vaern.reported_by("ansat-akut")
-    assert vaern.case(case.id).data["actor"] == "patient"
+    assert vaern.case(case.id).data["acted_by"] == "patient"
     login(client, "leder-akut")
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     glance = html[html.index('class="card summary"'):html.index("</section>", html.index('class="card summary"'))]
