@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export VAERN_DATABASE_URL ?= sqlite:///instance/vaern.sqlite3
+# make run PORT=8080 serves elsewhere when 5000 is taken.
+PORT ?= 5000
 
 .PHONY: setup run demo test bench clean translations
 
@@ -22,7 +24,7 @@ demo: setup
 
 run: demo
 	$(BIN)/vaern status
-	VAERN_DEMO=1 $(BIN)/vaern run
+	VAERN_DEMO=1 $(BIN)/vaern run --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

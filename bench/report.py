@@ -73,6 +73,13 @@ def lines(data: dict) -> list[str]:
             rows.append(f"| {row['people']:,} people: inbox / case page / report form / person search (median) | "
                         + " / ".join(f"{row[page]['median_ms']}" for page in
                                      ("inbox", "case_page", "report_form", "person_search")) + " ms | |")
+    figures = data.get("figures", {})
+    if figures:
+        both("inbox at 1,000 cases; 'Tal og tendenser' at 100,000 for the region / a hospital (median)",
+             lambda db: f"{figures[db]['inbox_1000']['median_ms']}; {figures[db]['figures_region']['median_ms']} / "
+                        f"{figures[db]['figures_hospital']['median_ms']} ms")
+        both("the same, counted afresh (the first view within the cache setting): region / hospital",
+             lambda db: f"{figures[db]['cold_region']['median_ms']} / {figures[db]['cold_hospital']['median_ms']} ms")
     privacy = data.get("privacy_pages", {})
     if privacy:
         rows.append(f"| \"Mine anmeldelser\" with {privacy['my_reports_reports']:,} reports: page (median); access-log rows "

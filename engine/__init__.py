@@ -12,11 +12,14 @@ from .errors import (
     OrganisationError, Problem, TaskNotFound, TaskNotOpen, UnknownCaseKind, UnknownPerson, UnknownUnit,
     VaernError,
 )
+from .figures import FIGURE_ROLES, FiguresReport, FigureUnit
+from .figures.suppression import HIDDEN as FIGURE_HIDDEN, SHOWN as FIGURE_SHOWN, SMALL as FIGURE_SMALL
 from .forms import FormField
 from .login_throttle import LoginThrottle
 from .migration import Blocker, MigrationCheck, MigrationRefused
 from .notices import NoticeInfo, OutboxInfo
 from .grants import AccessGrantInfo, ConsentInfo, GrantRefused
+from .overview import OverviewFilters, OverviewPage, OverviewRow
 from .privacy import AccessLogEntry, CaseView
 from .reports import ReportPage, ReportRow
 from .retention import PurgeReport
@@ -38,6 +41,8 @@ __all__ = [
     "PurgeReport", "TimerScheduler", "PersonChoice", "PersonMatch", "AccessGrantInfo",
     "LEADER_RELATIONS", "DEMO_PASSWORD", "LoginThrottle", "ConsentInfo", "GrantRefused",
     "ReportPage", "ReportRow",
+    "OverviewFilters", "OverviewPage", "OverviewRow",
+    "FIGURE_ROLES", "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

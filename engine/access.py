@@ -55,6 +55,8 @@ def level_for(kind: str, confidential: bool, relations: set[str], granted: bool,
             levels.append("full")
         if tasks & TIMELINE_ROLES:
             levels.append("timeline")
+        if "notice:escalated" in relations:
+            levels.append("timeline")  # told of an escalation, so they can follow whether it leads to action
     if "employee" in parties:
         levels.append("timeline")  # the affected follows their own case, step by step
     if "reporter" in relations or "reporter" in parties or "colleague" in parties or "colleague" in tasks:

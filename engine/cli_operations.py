@@ -44,9 +44,20 @@ def demo(org_file: Path) -> None:
         service.set_password(person.id, DEMO_PASSWORD, _now(), admin=admin, process_owner=admin, user=CLI_USER)
     for path in _bpmn_paths(()):
         info = service.deploy(path.read_bytes(), str(path), CLI_USER, _now())
-        click.echo(f"{path}: {info.kind} version {info.version}")
+        click.echo(f"{path}: {_deployed_text(service, info)}")
     click.echo(f"demo organisation: {counts['units']} units, {counts['people']} people; "
                f"everyone logs in with their id and the password '{DEMO_PASSWORD}' ({DEMO_ADMIN} is administrator)")
+
+
+def _deployed_text(service, info) -> str:
+    # Re-running the demo finds the file's bytes already stored; a newer version (e.g. deployed from the
+    # web) may be the one new cases use, and the demo must not claim otherwise.
+    current = max(d.version for d in service.definitions() if d.kind == info.kind)
+    if info.created:
+        return f"{info.kind} version {info.version} deployed"
+    if current == info.version:
+        return f"{info.kind} version {info.version} (unchanged, current)"
+    return f"{info.kind}: this file is version {info.version}; version {current} is current and stays so"
 
 
 @cli.command()

@@ -27,6 +27,10 @@ class Settings:
     smtp_from: str = "vaern@localhost"
     smtp_starttls: bool = False
     timer_limits: TimerLimits = field(default_factory=TimerLimits)
+    figures_threshold: int = 5  # a count under this is shown as "<5" (as Danish official statistics do)
+    figures_long_open_days: int = 90  # "open longer than" in the committees' figures
+    figures_confidential_min_people: int = 50  # confidential cases count only in units at least this large
+    figures_cache_seconds: int = 300  # a unit's figures for a year are counted again at most this often
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -47,4 +51,8 @@ class Settings:
             smtp_starttls=env.get("VAERN_SMTP_STARTTLS", "") == "1",
             timer_limits=TimerLimits(env.get("VAERN_MAX_TIMER_DURATION", DEFAULT_MAX_DURATION),
                                      env.get("VAERN_MIN_TIMER_CYCLE", DEFAULT_MIN_CYCLE)),
+            figures_threshold=int(env.get("VAERN_FIGURES_THRESHOLD", "5")),
+            figures_long_open_days=int(env.get("VAERN_FIGURES_LONG_OPEN_DAYS", "90")),
+            figures_confidential_min_people=int(env.get("VAERN_FIGURES_CONFIDENTIAL_MIN_PEOPLE", "50")),
+            figures_cache_seconds=int(env.get("VAERN_FIGURES_CACHE_SECONDS", "300")),
         )

@@ -56,6 +56,14 @@ class PeopleDirectory:
         self._entries = sorted(((fold(name), fold(person_id), person_id) for person_id, name in names.items()),
                                key=lambda entry: (entry[0], entry[2]))
         self._haystacks = [f"{folded_name} {folded_id}" for folded_name, folded_id, _ in self._entries]
+        self._first_names: dict[str, list[str]] = {}
+        self._initials: dict[str, list[str]] = {}
+        for folded_name, _, person_id in self._entries:
+            words = folded_name.split()
+            if words:
+                self._first_names.setdefault(words[0], []).append(person_id)
+            if len(words) > 1:
+                self._initials.setdefault("".join(w[0] for w in words), []).append(person_id)
 
     def match(self, person_id: str) -> PersonMatch | None:
         """The person with exactly this id, if there is one."""
@@ -99,4 +107,11 @@ class PeopleDirectory:
             return PersonChoice(same_name[0])
         if same_name:
             return PersonChoice(None, ambiguous=True, suggestions=tuple(self.match(p) for p in same_name[:10]))
+        # One word: a first name or initials, as colleagues call each other ("Tina", "KK"), if only one person fits.
+        if len(folded.split()) == 1:
+            fits = self._first_names.get(folded, []) or self._initials.get(folded, [])
+            if len(fits) == 1:
+                return PersonChoice(fits[0])
+            if fits:
+                return PersonChoice(None, ambiguous=True, suggestions=tuple(self.match(p) for p in fits[:10]))
         return PersonChoice(None, suggestions=tuple(self.find(text, 5)))

@@ -267,6 +267,31 @@ class Event(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class TaskDraft(Base):
+    """A form half filled in, kept for the one person who typed it until the task is done."""
+
+    __tablename__ = "task_draft"
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseFact(Base):
+    """What the committees' figures count of a case, and nothing else: no names, no free text, no dates.
+
+    A projection of the case's data, written with its saves; a retention purge keeps it (LAW-8).
+    """
+
+    __tablename__ = "case_fact"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[Optional[str]] = mapped_column(String(50), nullable=True)
+    severity: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    acted_by: Mapped[Optional[str]] = mapped_column(String(50), nullable=True)
+    injured: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class LoginCounter(Base):
     """Log-in attempts in the current window for one person (whatever name they were typed by), one unknown
     name, or one client address (`key`), counted in the database so that every web process counts the same."""

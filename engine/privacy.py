@@ -12,9 +12,10 @@ from .access import may_see
 from .clock import as_utc
 from .errors import NotAllowed
 from .grants import GrantCommands, viewer_level
+from .models import AccessLog, Case, CaseParty, Task, TaskCandidate
+from .overview import OverviewFilters, OverviewPage, visible_cases
 from .reports import ReportQueries
 from .retention import PURGED, RetentionCommands
-from .models import AccessLog, Case, CaseParty, Task, TaskCandidate
 from .views import CaseInfo, EventInfo, TaskDetail
 
 
@@ -43,6 +44,16 @@ class AccessLogEntry:
 
 class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
     """Access-checked reads, grants, access logs and retention, mixed into the service."""
+
+    def case_overview(self, person_id: str, now: datetime, filters: OverviewFilters | None = None) -> OverviewPage:
+        """The cases a person handles or follows, cut by the access policy; every listed row is logged as a read."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            page = visible_cases(uow.session, person_id, now, filters or OverviewFilters())
+            for row in page.rows:
+                _log(uow.session, now, person_id, row.case_id, "overview", row.level)
+            uow.commit()
+        return page
 
     def case_access(self, case_id: int, viewer_id: str) -> str:
         """The viewer's access level for the case ('none', 'status', 'timeline', 'full'); no log row."""

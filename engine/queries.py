@@ -13,9 +13,9 @@ from .accounts import check_password, unknown_account_hash
 from .clock import as_utc, frozen_at
 from .directory import PersonChoice, PersonMatch
 from .errors import TaskNotFound, UnknownPerson
-from .forms import form_fields
+from .forms import FormField, form_fields
 from .messages import messages_for
-from .models import Account, Case, CaseParty, Event, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
+from .models import Account, Case, CaseParty, Event, Notice, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
 from .views import (
     CaseDiagram, CaseInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
 )
@@ -213,6 +213,10 @@ class CaseQueries:
                 Task.assignee_id == person_id, Task.completed_by == person_id,
                 exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.person_id == person_id))))
             found.update(f"task:{role}" for (role,) in rows)
+            # Told of an escalation (GEN-1: TR and AMR follow whether it leads to action) without a task.
+            if s.scalar(select(Notice.id).where(Notice.case_id == case_id, Notice.person_id == person_id,
+                                                Notice.kind == "escalated").limit(1)) is not None:
+                found.add("notice:escalated")
             return found
 
     def case_diagram(self, case_id: int, now: datetime) -> CaseDiagram:
@@ -231,6 +235,23 @@ class CaseQueries:
         """The settings (`setting.*`) of the diagram version a case runs: name -> value as deployed."""
         with self.uow() as uow:
             return dict(self._case_definition(uow.session, case_id).settings)
+
+    def case_fields(self, case_id: int) -> dict[str, FormField]:
+        """Every form field of the case's diagram version by id (the first task that asks it), with its options."""
+        with self.uow() as uow:
+            parsed = self._case_definition(uow.session, case_id)
+            fields: dict[str, FormField] = {}
+            for task_spec in parsed.spec.task_specs.values():
+                for field in form_fields(task_spec):
+                    fields.setdefault(field.id, field)
+            return fields
+
+    def case_task_fields(self, case_id: int) -> dict[str, tuple[str, ...]]:
+        """Which form fields each user task of the case's diagram version asks: element id -> field ids."""
+        with self.uow() as uow:
+            parsed = self._case_definition(uow.session, case_id)
+            asked = {spec.bpmn_id: tuple(f.id for f in form_fields(spec)) for spec in parsed.spec.task_specs.values()}
+            return {element: ids for element, ids in asked.items() if ids}
 
     def case_field_labels(self, case_id: int) -> dict[str, str]:
         """Every form field of the case's diagram version: field id -> its (Danish) label."""

@@ -1,7 +1,8 @@
 """Retention (LAW-8): closed cases past the period lose their personal data, every copy of it; counts remain.
 
 A purge deletes or blanks every row that names a person or holds what they wrote (the workflow state,
-tasks, notices, outbox mail, grants, consents, parties, access log, event details) in one transaction.
+drafts, who did each task, notices, outbox mail, grants, consents, parties, access log, event details) in
+one transaction; what the committees' figures count stays, without names.
 Deleting a row does not wipe its bytes: SQLite keeps old pages in its write-ahead log and in free pages of
 the file. So after the purge commits, the file is rebuilt and the log emptied (db.scrub), and a test reads
 the raw files afterwards.
@@ -19,7 +20,7 @@ from .clock import as_utc
 from .db import scrub
 from .models import (
     AccessConsent, AccessGrant, AccessLog, Case, CaseParty, CaseStatistic, Event, Notice, OutboxMail, Task,
-    TaskCandidate, Timer,
+    TaskCandidate, TaskDraft, Timer,
 )
 
 PURGED = "purged"
@@ -57,10 +58,17 @@ class RetentionCommands:
                 _count(s, case)
                 reporters.add(case.created_by)
             _forget_in_list_views(s, reporters, set(ids))
-            for model in (TaskCandidate, Task, Timer, Notice, OutboxMail, AccessGrant, AccessConsent, CaseParty):
+            for model in (TaskDraft, TaskCandidate, Timer, Notice, OutboxMail, AccessGrant, AccessConsent, CaseParty):
                 s.execute(delete(model).where(model.case_id.in_(ids)))
+            # Steps stay without their people, so the figures still count what was done on time;
+            # case_fact rows stay as they are (they never held a name).
+            s.execute(update(Task).where(Task.case_id.in_(ids)).values(assignee_id=None, completed_by=None))
             s.execute(delete(AccessLog).where(AccessLog.case_id.in_(ids)))
+            reminders = [row.id for row in s.execute(select(Event.id, Event.details).where(
+                Event.case_id.in_(ids), Event.action == "notice")) if (row.details or {}).get("notice") == "reminder"]
             s.execute(update(Event).where(Event.case_id.in_(ids)).values(actor="-", details={}))
+            if reminders:  # the kind of a reminder is all that is kept of it, for the figures
+                s.execute(update(Event).where(Event.id.in_(reminders)).values(details={"notice": "reminder"}))
             s.execute(update(Case).where(Case.id.in_(ids)).values(
                 status=PURGED, state="{}", parties={}, created_by="-", version=Case.version + 1))
             store.record(s, now, user, "retention_purge", None, cases=len(ids), cutoff=cutoff.isoformat())

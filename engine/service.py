@@ -18,13 +18,15 @@ from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
 from .definitions import ParsedDefinition, SpecCache, validate
 from .org_snapshot import ORG_REVISION, OrgCache, OrgSnapshot
 from .workflow_cache import WorkflowCache
+from .figures import FigureSettings, FiguresService
 from .deployment import DeploymentCommands
+from .drafts import DraftCommands
 from .errors import (
     CaseNotFound, InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
     UnknownCaseKind, UnknownUnit,
 )
 from .forms import coerce_values, form_fields
-from .accounts import MIN_PASSWORD_LENGTH, hash_password
+from .accounts import MIN_PASSWORD_LENGTH, check_password, hash_password
 from .models import Account, Case, Definition, Task
 from .access import LEADER_RELATIONS
 from .messages import may_send
@@ -45,7 +47,7 @@ _TASK_WITH_CASE = (select(Case, Task.title, Task.state, ORG_REVISION.scalar_subq
 _TASK_WITH_LOCKED_CASE = _TASK_WITH_CASE.with_for_update(of=Case)
 
 
-class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries):
+class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, CaseQueries, DraftCommands):
     """The engine's public face: deploy diagrams, run cases, read inboxes. Built by `open_vaern`."""
 
     def __init__(self, settings: Settings, engine):
@@ -59,6 +61,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
         self._org_cache = OrgCache()
         self.specs = SpecCache(settings.max_diagram_bytes, settings.timer_limits)
         self._commit_listeners: list = []
+        self.figures = FiguresService(self.uow, self._org_cache, FigureSettings(
+            settings.figures_threshold, settings.figures_long_open_days, settings.figures_confidential_min_people,
+            settings.figures_cache_seconds))
 
     def _remember_workflows(self, session: Session) -> None:
         for case_id, version, workflow, projection in session.info.pop("vaern_saved_workflows", []):
@@ -140,9 +145,11 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
             self._org(s).require_people([person_id])
             account = s.get(Account, person_id) or Account(person_id=person_id, is_admin=False, is_process_owner=False,
                                                            session_generation=0)
+            if account.password_hash and not check_password(account.password_hash, password):
+                # A new password ends every session made with the old one (setting the same one again changes
+                # only the roles given with it).
+                account.session_generation = (account.session_generation or 0) + 1
             account.password_hash = hash_password(password)
-            # A new password ends every session made with the old one.
-            account.session_generation = (account.session_generation or 0) + 1
             if admin is not None:
                 account.is_admin = admin
             if process_owner is not None:
@@ -339,8 +346,15 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                              units=units, late_tasks=sorted(str(t.id) for t in late))
                 single = late[0] if len(late) == 1 else None
                 title = (single.task_spec.bpmn_name if single else None) or done.task_spec.bpmn_name or "Sag"
-                notify.enqueue(s, self.settings, self._org(s), now, recipients, notice.get("notice"), case.id,
-                               str(single.id) if single else None, title)
+                # Only those who may do the late task are sent to it; the others (TR and AMR told of an
+                # escalation) are sent to the case, which the access policy lets them follow.
+                actors = set(single.internal_data.get(wf_ops.VAERN_KEY, {}).get("candidates", [])) if single else set()
+                to_task = [p for p in recipients if p in actors]
+                if to_task:
+                    notify.enqueue(s, self.settings, self._org(s), now, to_task, notice.get("notice"), case.id,
+                                   str(single.id), title)
+                notify.enqueue(s, self.settings, self._org(s), now, [p for p in recipients if p not in actors],
+                               notice.get("notice"), case.id, None, title)
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
                     store.record(s, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)

@@ -2,7 +2,7 @@
 party rows brought in line with it; the event log. Never commits; the service layer owns the transaction."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,12 +14,14 @@ from . import writes
 from .clock import as_utc
 from .db import begin_writing
 from .errors import CaseNotFound, ConcurrentUpdate
-from .models import Case, CaseParty, Event, Task, TaskCandidate, Timer
+from .figures.facts import fact_row
+from .models import Case, CaseFact, CaseParty, Event, Task, TaskCandidate, Timer
 from .writes import Change, queue_rows
 
 # Statements on the tables, not the mapped classes: the hot path skips the ORM's bulk machinery.
 _CASE, _EVENT, _TASK = Case.__table__, Event.__table__, Task.__table__
 _CANDIDATE, _TIMER, _PARTY = TaskCandidate.__table__, Timer.__table__, CaseParty.__table__
+_FACT = CaseFact.__table__
 
 SYSTEM = "system"  # the actor of what the engine does by itself (timers, assignment, notices)
 _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
@@ -115,15 +117,16 @@ def party_changes(case_id: int, old: dict[str, str], new: dict[str, str]) -> lis
 
 @dataclass(frozen=True)
 class Projection:
-    """The task, candidate and timer rows a workflow stands for, keyed as in their tables."""
+    """The task, candidate, timer and case_fact rows a workflow stands for, keyed as in their tables."""
 
     tasks: dict[str, dict[str, Any]]
     candidates: frozenset[tuple[str, str]]  # (task id, person id)
     timers: dict[str, dict[str, Any]]
+    facts: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def project(case_id: int, workflow) -> Projection:
-    """The rows the case's task, task_candidate and timer tables should hold for this workflow."""
+    """The rows the case's task, task_candidate, timer and case_fact tables should hold for this workflow."""
     tasks, candidates = {}, set()
     every = wf_ops.all_tasks(workflow)  # one walk of the task tree for tasks and timers alike
     for task in wf_ops.user_tasks(every):
@@ -143,7 +146,8 @@ def project(case_id: int, workflow) -> Projection:
             candidates.update((task_id, person) for person in meta["candidates"])
     timers = {t.task_id: {"id": t.task_id, "case_id": case_id, "spec_id": t.spec_id, "due_at": t.due_at}
               for t in wf_ops.pending_timers(every)}
-    return Projection(tasks, frozenset(candidates), timers)
+    facts = {case_id: fact_row(case_id, wf_ops.case_data(workflow))}
+    return Projection(tasks, frozenset(candidates), timers, facts)
 
 
 def projection_changes(case_id: int, before: Projection | None, after: Projection) -> list[Change]:
@@ -160,7 +164,8 @@ def projection_changes(case_id: int, before: Projection | None, after: Projectio
 
     candidates = _diff(_CANDIDATE, candidate_rows(before.candidates), candidate_rows(after.candidates))
     return [*(c for c in candidates if c.kind == "delete"), *_diff(_TASK, before.tasks, after.tasks),
-            *_diff(_TIMER, before.timers, after.timers), *(c for c in candidates if c.kind == "insert")]
+            *_diff(_TIMER, before.timers, after.timers), *(c for c in candidates if c.kind == "insert"),
+            *_diff(_FACT, before.facts, after.facts)]
 
 
 def _diff(table, old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]]) -> list[Change]:
@@ -173,7 +178,7 @@ def _diff(table, old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]])
             for kind, rows in (("delete", removed), ("update", changed), ("insert", added)) if rows]
 
 
-_DELETE_ALL = tuple(delete(t).where(t.c.case_id == bindparam("case_id")) for t in (_CANDIDATE, _TASK, _TIMER))
+_DELETE_ALL = tuple(delete(t).where(t.c.case_id == bindparam("case_id")) for t in (_CANDIDATE, _TASK, _TIMER, _FACT))
 
 
 def _parse(value: str | None) -> datetime | None:

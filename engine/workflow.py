@@ -205,6 +205,7 @@ def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) 
 
 
 _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
+_OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
 def set_case_variables(workflow: BpmnWorkflow, **values: Any) -> None:
@@ -217,8 +218,10 @@ def set_case_variables(workflow: BpmnWorkflow, **values: Any) -> None:
             # values win: the parent must say the same, or a deadline after the mark reads the old value.
             if task.parent is not None and task.parent.state & _FINISHED:
                 task.parent.data.update(values)
+    for task in _branch_tips(workflow):
+        task.data.update(values)  # what `case_data` reads until the next step
     if workflow.last_task is not None:
-        workflow.last_task.data.update(values)  # what `case_data` reads until the next step
+        workflow.last_task.data.update(values)
 
 
 def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
@@ -256,13 +259,28 @@ def completed_ids(workflow: BpmnWorkflow) -> set[UUID]:
     return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
+def _branch_tips(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    """The latest task of every branch, oldest first: what is open or waiting, and each finished step no
+    later step came out of (a branch that ended, a listener that caught its message)."""
+    tips = [t for t in workflow.get_tasks() if t.state & _OPEN
+            or (t.state == TaskState.COMPLETED and not any(c.state == TaskState.COMPLETED for c in t.children))]
+    return sorted(tips, key=lambda t: t.last_state_change)
+
+
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case variables as they stand: the data of the last completed task, or the workflow's."""
-    if workflow.is_completed():
-        return dict(workflow.data) or dict(workflow.last_task.data if workflow.last_task else {})
+    """The case variables as they stand: every branch's latest data merged, the last completed step's last.
+
+    Parallel branches carry data of their own (a witness's account, a listener's message); reading only
+    the last completed task would lose what the other branches were told.
+    """
+    merged: dict[str, Any] = {}
+    for task in _branch_tips(workflow):
+        merged.update(task.data)
     if workflow.last_task is not None:
-        return dict(workflow.last_task.data)
-    return {}
+        merged.update(workflow.last_task.data)
+    if workflow.is_completed():
+        merged.update(workflow.data)
+    return merged
 
 
 def element_states(workflow: BpmnWorkflow) -> tuple[frozenset[str], frozenset[str]]:

@@ -100,6 +100,11 @@ def test_a_case_marked_serious_later_escalates_its_next_deadline_with_a_task_for
     [notice] = [e for e in rules.events(case.id) if e.action == "notice"]
     assert notice.details["notice"] == "escalated" and set(notice.details["recipients"]) == {"tr-akut", "amr-akut"}
     assert ("case_marked_serious", "leder-akut") in [(e.action, e.actor) for e in rules.events(case.id)]
+    # TR and AMR are told without a task of their own: the notice opens the case, which they may follow.
+    [told] = [n for n in rules.notices("tr-akut") if n.case_id == case.id]
+    assert told.kind == "escalated" and told.task_id is None
+    assert rules.case_access(case.id, "tr-akut") == "timeline"
+    assert rules.case_access(case.id, "kollega-akut") == "none"
 
 
 def test_a_case_not_marked_serious_only_tells_the_leader_when_a_deadline_passes(rules):

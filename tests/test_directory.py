@@ -52,3 +52,14 @@ def test_choose_names_no_one_for_a_shared_name_or_a_misspelling_and_offers_who_i
     misspelt = directory.choose("Tillid")
     assert misspelt.person_id is None and not misspelt.ambiguous and _ids(misspelt.suggestions) == ["tina"]
     assert directory.choose("Someone Else (nobody)").person_id is None
+
+
+def test_choose_takes_a_first_name_or_initials_only_one_person_has():
+    directory = PeopleDirectory(NAMES, UNITS)
+    assert directory.choose("Øjvind").person_id == "oe" and directory.choose("rené").person_id == "rene"
+    assert directory.choose("ØØ").person_id == "oe", "Øjvind Ørsted's initials"
+    shared = directory.choose("Karl")
+    assert shared.person_id is None and shared.ambiguous and {p.id for p in shared.suggestions} == {"kk", "kk2"}
+    initials = directory.choose("kk")
+    assert initials.person_id == "kk", "an id wins over initials"
+    assert directory.choose("Tillid").person_id is None, "part of a surname is no first name"

@@ -27,3 +27,15 @@ def test_waiting_messages_name_what_an_open_case_accepts(vaern):
     assert vaern.waiting_messages(case.id, T0) == set()
     with pytest.raises(CaseNotFound):
         vaern.waiting_messages(999, T0)
+
+
+def test_case_fields_carry_their_options_and_each_task_names_the_fields_it_asks(vaern):
+    case = vaern.start_case("simple", "afd-akut", PARTIES, "ansat-akut", T0)
+    fields = vaern.case_fields(case.id)
+    assert fields["category"].type == "enum" and fields["category"].options
+    assert fields["summary"].label == "Kort referat"
+    asked = vaern.case_task_fields(case.id)
+    assert asked["Task_talk"] == ("summary", "serious", "category", "meeting_date", "witnesses")
+    assert asked["Task_hear"] == ("statement",) and "Task_hr" in asked
+    with pytest.raises(CaseNotFound):
+        vaern.case_task_fields(999)

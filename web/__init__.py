@@ -22,6 +22,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        # The cookie is written when the session changes, not on every response: a response to a request that
+        # was under way (a person search while a form is sent, any page while logging out) must not put back
+        # the cookie as it was before. Its lifetime counts from the log-in anyway (auth.require_login).
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
@@ -42,8 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.register(app)
     Babel(app, locale_selector=lambda: session.get("lang", DEFAULT_LANGUAGE))
 
-    from . import auth, cases, errors, inbox, notices, people, privacy, report, tasks, vendor
-    for module in (auth, inbox, report, tasks, cases, people, vendor, notices, privacy):
+    from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, vendor
+    for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures):
         app.register_blueprint(module.bp)
     from . import admin
     app.register_blueprint(admin.bp)

@@ -1,36 +1,23 @@
 """A case's page at the viewer's level of access: status, what happened, where it stands, and its data."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 
-from engine import GrantRefused, NotFound
+from engine import GrantRefused, LEADER_RELATIONS, NotFound
 
 from .access import at_least, is_affected, leads_case, view_case
-from .helpers import me, names, now, service
+from .helpers import ROLE_LABELS, me, names, now, service
 from .people import read_person
+from .record import record_groups
+from .summary import case_summary, sees_escalation
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-# Variables the engine adds for its own bookkeeping; they are not part of what anyone reported or decided.
-_INTERNAL = {"case_unit", "message_data"}
 _SYSTEM_ACTORS = {"system", "cli", "admin"}
 INJURY_MESSAGE = "injury_discovered"
-
-# The report form's start variables have no form field in the diagram to take a label from.
-START_LABELS = {
-    "description": _l("What happened?"), "employee_id": _l("The person affected"),
-    "reporter_id": _l("Reported by"), "accused_id": _l("Person experienced as offending"),
-    "incident_at": _l("When did it happen?"), "location": _l("Where did it happen?"),
-    "violence_type": _l("What kind of violence?"), "severity": _l("How serious was it (1–5)?"),
-    "injured": _l("It caused a physical or psychological injury"), "witnesses_present": _l("Colleagues witnessed it"),
-    "witnesses": _l("Who witnessed it? (optional)"), "serious": _l("It is particularly serious"),
-    "kind": _l("What was it?"), "report_source": _l("Reported by whom"),
-}
-
 
 @bp.route("/<int:case_id>")
 def show(case_id: int):
@@ -43,20 +30,21 @@ def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, g
     vaern = service()
     case_id, level = view.case.id, view.level
     tasks = vaern.tasks_of_case(case_id) if at_least(level, "timeline") else []
-    data = []
+    record = []
     if level == "full":
-        hidden = set(vaern.case_settings(case_id)) | _INTERNAL
-        labels = {**{k: str(v) for k, v in START_LABELS.items()}, **vaern.case_field_labels(case_id)}
-        data = [(labels.get(key, key), key, shown(key, value)) for key, value in sorted(view.case.data.items())
-                if key not in hidden and not key.endswith("_units") and value not in (None, "")]
-    can_grant = level == "full" and leads_case(case_id)
+        record = record_groups(view.case, tasks, vaern.case_fields(case_id), vaern.case_task_fields(case_id),
+                               vaern.case_settings(case_id))
+    relations = vaern.involvement(me().id, case_id)
+    summary = case_summary(view.case, level, tasks, relations, vaern.case_fields(case_id) if level == "full" else None)
+    can_grant = level == "full" and bool(relations & LEADER_RELATIONS)
     grants = vaern.access_grants(case_id, me().id) if can_grant else []
     actions = leader_actions(view.case, url_for("cases.show", case_id=case_id)) if can_grant else None
     # In a confidential case the affected decides whom the leader may let in (K-H7); both see that list.
     can_consent = view.case.confidential and is_affected(case_id)
     consents = vaern.access_consents(case_id, me().id) if can_consent or (can_grant and view.case.confidential) else []
     return render_template("case.html", case=view.case, level=level, tasks=tasks, timeline=timeline_rows(view, tasks),
-                           data=data, show_names=level == "full", can_grant=can_grant, grant_text=grant_text,
+                           record=record, summary=summary,
+                           escalation=sees_escalation(level, relations), show_names=level == "full", can_grant=can_grant, grant_text=grant_text,
                            grants=grants, grant_errors=grant_errors or {}, actions=actions, can_consent=can_consent,
                            consents=consents, consent_errors=consent_errors or {}, consent_text=consent_text), status
 
@@ -117,8 +105,9 @@ def diagram(case_id: int):
     """The diagram the case runs and which elements are done, current or overdue (for the viewer)."""
     view_case(case_id, "diagram", wanted="timeline")
     d = service().case_diagram(case_id, now())
+    # Lanes are named by role keys; the reader sees each role's name in their language instead.
     return jsonify(xml=d.xml, version=d.version, completed=sorted(d.completed), current=sorted(d.current),
-                   overdue=sorted(d.overdue))
+                   overdue=sorted(d.overdue), roles={key: str(label) for key, label in ROLE_LABELS.items()})
 
 
 @bp.route("/<int:case_id>/grant", methods=["POST"])
@@ -201,24 +190,6 @@ def withdraw(case_id: int, person_id: str):
     else:
         flash(_("%(name)s no longer sees the whole case.", name=name), "success")
     return redirect(url_for("cases.show", case_id=case_id))
-
-
-REPORT_SOURCES = {"affected": _l("The person affected themselves"), "witness": _l("A witness")}
-
-
-def shown(key: str, value: Any) -> Any:
-    """A case value as a person reads it (a choice's name, a date-time in local form)."""
-    from .report import HARASSMENT_KINDS, VIOLENCE_TYPES
-
-    choices = {"violence_type": VIOLENCE_TYPES, "kind": HARASSMENT_KINDS, "report_source": REPORT_SOURCES}.get(key)
-    if choices and value in choices:
-        return str(choices[value])
-    if key == "incident_at" and isinstance(value, str):
-        try:
-            return format_datetime(datetime.fromisoformat(value), "short")
-        except ValueError:
-            return value
-    return value
 
 
 def timeline_rows(view, tasks) -> list[dict[str, Any]]:

@@ -6,9 +6,11 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from flask import Flask, current_app, g
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 
-from engine import PersonInfo, Vaern
+from engine import FIGURE_ROLES, PersonInfo, Vaern
+
+from .wording import day, moment
 
 # Role keys as people read them; the engine's keys are English, the page is Danish or English.
 ROLE_LABELS = {
@@ -77,6 +79,12 @@ class _Names:
         return self._known[person_id] if self._known[person_id] is not None else default
 
 
+def maintains_diagrams() -> bool:
+    """Whether the logged-in person looks after the diagrams (a process owner or an administrator)."""
+    person = g.get("person")
+    return bool(person and (person.is_admin or person.is_process_owner))
+
+
 def names() -> _Names:
     """Names of people by id, read only for the ids a page shows (never the whole organisation)."""
     if "names" not in g:
@@ -111,29 +119,23 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-def _when(moment: datetime | None) -> str:
-    return format_datetime(moment, "short") if moment else "–"
-
-
-def _day(moment: Any) -> str:
-    if not moment:
-        return "–"
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return format_date(moment, "medium")
-
-
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates use."""
-    app.jinja_env.filters.update(when=_when, day=_day, role=role_label,
+    app.jinja_env.filters.update(when=moment, day=day, role=role_label,
                                  kind=lambda k: str(KIND_LABELS.get(k, k)),
                                  status=lambda s: str(STATUS_LABELS.get(s, s)),
                                  task_state=lambda s: str(TASK_STATE_LABELS.get(s, s)),
                                  person=lambda pid: names().get(pid, pid) if pid else "–")
+
+    from .changes import aspect_text, value_text as change_value
+    from .problem_texts import problem_text
+    app.jinja_env.filters.update(change_aspect=aspect_text, change_value=change_value, problem_text=problem_text)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
         person = g.get("person")
         # The error page for a failure must not depend on the database that may have failed.
         unread = service().unread_notice_count(person.id) if person and not g.get("plain_page") else 0
-        return {"current_person": person, "demo_mode": app.config["VAERN_DEMO"], "unread_notices": unread}
+        sits = bool(person) and any(role in FIGURE_ROLES for _unit, role in person.roles)
+        return {"current_person": person, "demo_mode": app.config["VAERN_DEMO"], "unread_notices": unread,
+                "sits_for_figures": sits}

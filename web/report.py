@@ -76,6 +76,9 @@ def details():
     if request.method == "POST":
         form = request.form
         data, unit_id, errors = _case_data(kind, form, person.id)
+        # Who acted (a patient, a citizen, a manager …) is part of what happened (LAW-4); the committees'
+        # figures count it too (engine/figures/facts.py).
+        data["acted_by"] = values["actor"]
         if not errors:
             try:
                 case = service().start_case(kind, unit_id, data, person.id, now())

@@ -8,11 +8,14 @@ from flask_babel import gettext as _
 
 from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen, WorkflowError
 
-from .access import view_case, view_task
-from .cases import START_LABELS, leader_actions, shown, timeline_rows
+from .access import at_least, view_case, view_task
+from .answers import case_labels, shown
+from .cases import leader_actions, timeline_rows
 from .errors import error_page
-from .helpers import localized, me, now, service, split_documentation
+from .helpers import localized, maintains_diagrams, me, now, service, split_documentation
 from .people import person_text, read_person
+from .summary import case_summary
+from .wording import plain_text
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -25,37 +28,50 @@ LEADER_ROLES = {"leader", "leaders_leader"}
 def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, conflict: str | None = None,
             closed: bool = False):
     task = detail.task
-    tags, instructions = split_documentation(detail.documentation)
+    draft = service().draft(task.id, me().id)
+    if values is None and draft is not None:
+        values = draft[0]  # the person's own half-done form, as they typed it
+    tags, written = split_documentation(detail.documentation)
+    fields = service().case_fields(task.case_id)
+    instructions = plain_text(written, service().case_settings(task.case_id), case_labels(fields))
+    # Requirement tags and the text as written are for whoever maintains the diagram, not for its role-holders.
+    diagram_view = {"tags": tags, "element": task.spec_id, "written": written} if maintains_diagrams() else None
     shown = dict(detail.values)
     if values is not None:
         shown = {f.id: values.get(f.id) for f in detail.fields}
     errors = {key: localized(message) for key, message in (errors or {}).items()}
     people = {f.id: person_text(shown.get(f.id)) for f in detail.fields if f.id.endswith("_id")}
-    history = None
-    if task.role in HISTORY_ROLES:
-        try:
-            view = view_case(task.case_id, "history", wanted="timeline")
-        except NotAllowed:
-            view = None
-        if view is not None:
-            history = timeline_rows(view, service().tasks_of_case(task.case_id))
+    summary, history = _case_at_a_glance(task, fields)
     actions = None
     if task.role in LEADER_ROLES and task.state == "open":
         case = SimpleNamespace(id=task.case_id, status="open", serious=detail.serious,
                                data={"severity": detail.severity})
         actions = leader_actions(case, url_for("tasks.show", task_id=task.id))
-    return render_template("task.html", detail=detail, task=task, tags=tags, history=history,
+    return render_template("task.html", detail=detail, task=task, summary=summary, draft=draft, diagram_view=diagram_view, history=history,
                            instructions=instructions, values=shown, errors=errors, people=people,
-                           material=material_rows(task.case_id, detail.material), actions=actions,
+                           material=material_rows(detail.material, fields), actions=actions,
                            conflict=conflict, closed=closed), status
 
 
-def material_rows(case_id: int, material) -> list[tuple[str, str, object]]:
+def _case_at_a_glance(task, fields) -> tuple[dict | None, list | None]:
+    """The summary block at the level the reader may see the case (logged), and for the leader's leader the
+    case's history; the accused, who may see nothing of the case, gets neither."""
+    # One logged read for the page: the leader's leader's is the history they act on, everyone else's the summary.
+    try:
+        view = view_case(task.case_id, "history" if task.role in HISTORY_ROLES else "task_summary")
+    except NotAllowed:
+        return None, None
+    tasks = service().tasks_of_case(task.case_id) if at_least(view.level, "timeline") else [task]
+    relations = service().involvement(me().id, task.case_id)
+    summary = case_summary(view.case, view.level, tasks, relations, fields)
+    history = timeline_rows(view, tasks) if task.role in HISTORY_ROLES and at_least(view.level, "timeline") else None
+    return summary, history
+
+
+def material_rows(material, fields) -> list[tuple[str, str, object]]:
     """What the diagram shows on this task (a hearing's material), with the labels the case page uses."""
-    if not material:
-        return []
-    labels = {**{k: str(v) for k, v in START_LABELS.items()}, **service().case_field_labels(case_id)}
-    return [(labels.get(key, key), key, shown(key, value)) for key, value in material]
+    labels = case_labels(fields)
+    return [(labels.get(key, key), key, shown(key, value, fields)) for key, value in material or ()]
 
 
 def _person_ids(detail: TaskDetail, values: dict) -> tuple[dict, dict[str, str]]:
@@ -137,6 +153,8 @@ def complete(task_id: str):
         return _render(detail, request.form, {}, 422, conflict=_("The case could not go on with these answers, so "
                                                                   "nothing was saved. Check the dates and numbers "
                                                                   "you gave, and try again. (%(why)s)", why=exc))
+    # The task is done: nobody's draft of it means anything now. A failure here leaves a draft no page shows.
+    service().discard_drafts(task_id)
     if case.status == "closed":
         flash(_("The task is done, and case %(id)s is now closed.", id=case.id), "success")
     else:
@@ -164,3 +182,25 @@ def release(task_id: str):
     service().release(task_id, me().id, now())
     flash(_("The task is released: everyone who can do it sees it again."), "info")
     return redirect(url_for("inbox.index"))
+
+
+@bp.route("/<task_id>/draft", methods=["POST"])
+def save_draft(task_id: str):
+    """Keep the form as typed so far, for me only, and come back to it later."""
+    detail = _open_detail(task_id)
+    if isinstance(detail, tuple):
+        return detail
+    service().save_draft(task_id, me().id, {f.id: request.form.get(f.id) for f in detail.fields}, now())
+    flash(_("Your draft is saved. Only you can see it; nothing is sent until you complete the task."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.route("/<task_id>/draft/discard", methods=["POST"])
+def discard_draft(task_id: str):
+    """Throw my draft away and start the form afresh."""
+    detail = _open_detail(task_id)
+    if isinstance(detail, tuple):
+        return detail
+    service().discard_draft(task_id, me().id)
+    flash(_("Your draft is deleted."), "info")
+    return redirect(url_for("tasks.show", task_id=task_id))

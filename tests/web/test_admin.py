@@ -72,24 +72,25 @@ def _no_di() -> str:
     return xml[: xml.index("<bpmndi:BPMNDiagram")] + "</bpmn:definitions>\n"
 
 
+# The fragments are the Danish sentences the page shows (web/problem_texts.py); the command line stays English.
 BROKEN = {
-    "missing flow target": (_broken('targetRef="Task_hr"', 'targetRef="Task_nowhere"'), [("Flow_4", "'Task_nowhere' does not exist")]),
-    "unknown lane role": (_broken('name="hr"', 'name="janitor"'), [("Lane_hr", "'janitor' is not a known role")]),
-    "invalid timer": (_broken(">reminder_after<", ">P2X<"), [("Timer_remind", "not valid")]),
-    "script task": (_script_task(), [("Task_hr", "script")]),
-    "unparsable condition": (_broken("serious == True", "serious =="), [("Flow_serious", "does not parse")]),
-    "invalid XML": (simple_xml().replace("</bpmn:process>", "</bpmn:proces>"), [(None, "well-formed")]),
-    "no DI": (_no_di(), [("Definitions_simple", "no diagram (BPMN DI)")]),
-    "duplicate id": (_broken('id="Flow_5"', 'id="Flow_4"'), [("Flow_4", "used twice")]),
+    "missing flow target": (_broken('targetRef="Task_hr"', 'targetRef="Task_nowhere"'), [("Flow_4", "»Task_nowhere« findes ikke")]),
+    "unknown lane role": (_broken('name="hr"', 'name="janitor"'), [("Lane_hr", "»janitor« er ikke en kendt rolle")]),
+    "invalid timer": (_broken(">reminder_after<", ">P2X<"), [("Timer_remind", "ikke gyldig")]),
+    "script task": (_script_task(), [("Task_hr", "Script")]),
+    "unparsable condition": (_broken("serious == True", "serious =="), [("Flow_serious", "kan ikke læses")]),
+    "invalid XML": (simple_xml().replace("</bpmn:process>", "</bpmn:proces>"), [(None, "ikke gyldig XML")]),
+    "no DI": (_no_di(), [("Definitions_simple", "ingen tegning (BPMN DI)")]),
+    "duplicate id": (_broken('id="Flow_5"', 'id="Flow_4"'), [("Flow_4", "brugt to gange")]),
     "XXE": ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><d>&xxe;</d>',
-            [(None, "DOCTYPE or ENTITY")]),
+            [(None, "DOCTYPE eller ENTITY")]),
     "billion laughs": ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
-                       '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>', [(None, "DOCTYPE or ENTITY")]),
-    "user task without a lane": (_broken("<bpmn:flowNodeRef>Task_hr</bpmn:flowNodeRef>", ""), [("Task_hr", "sits in no lane")]),
+                       '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>', [(None, "DOCTYPE eller ENTITY")]),
+    "user task without a lane": (_broken("<bpmn:flowNodeRef>Task_hr</bpmn:flowNodeRef>", ""), [("Task_hr", "ligger ikke i nogen bane")]),
     "several problems at once": (
         _broken('name="hr"', 'name="janitor"').replace("serious == True", "serious ==").replace(
             'targetRef="Task_hr"', 'targetRef="Nope"'),
-        [("Lane_hr", "not a known role"), ("Flow_serious", "does not parse"), ("Flow_4", "'Nope' does not exist")]),
+        [("Lane_hr", "ikke en kendt rolle"), ("Flow_serious", "kan ikke læses"), ("Flow_4", "»Nope« findes ikke")]),
 }
 
 

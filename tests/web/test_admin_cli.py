@@ -73,3 +73,22 @@ def test_a_broken_diagram_lists_every_problem_and_deploys_nothing(env, tmp_path)
     assert result.exit_code == 1
     assert "[Lane_hr]" in result.output and "[Flow_serious]" in result.output
     assert _versions(url) == [1]
+
+
+def test_running_the_demo_again_never_calls_an_older_version_current(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    (workflows / "simple.bpmn").write_bytes((DIAGRAMS / "simple.bpmn").read_bytes())
+    monkeypatch.setenv("VAERN_DATABASE_URL", url)
+    monkeypatch.setenv("VAERN_WORKFLOWS_DIR", str(workflows))
+    first = CliRunner().invoke(cli_module.cli, ["demo", "--org", str(DEMO_ORG)])
+    assert first.exit_code == 0, first.output
+    assert "simple version 1 deployed" in first.output
+    vaern = open_vaern(Settings(database_url=url))
+    vaern.deploy(CHANGED.encode(), "simple.bpmn", "koncern-hr", T0)  # version 2, as from the web
+    vaern.db.dispose()
+    again = CliRunner().invoke(cli_module.cli, ["demo", "--org", str(DEMO_ORG)])
+    assert again.exit_code == 0, again.output
+    assert "version 2 is current" in again.output and "simple version 1 deployed" not in again.output
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from tests.conftest import DEMO_ORG
-from tests.web.conftest import login
+from tests.web.conftest import login, start_violence
 from tests.web.test_report import HARASSMENT, VIOLENCE
 
 
@@ -61,3 +61,11 @@ def test_a_misspelt_name_gets_suggestions_and_nothing_is_started(client, vaern):
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Mente du: Karl Kollega (kollega-akut)?" in html
     assert vaern.reported_by("ansat-akut") == []
+
+
+def test_a_unique_first_name_names_the_person_in_a_form(client, vaern):
+    case = start_violence(vaern)
+    login(client, "leder-akut")
+    response = client.post(f"/cases/{case.id}/grant", data={"person_id": "Tina"})
+    assert response.status_code == 302
+    assert [g.person_id for g in vaern.access_grants(case.id, "leder-akut")] == ["tr-akut"]

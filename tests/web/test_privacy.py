@@ -27,8 +27,9 @@ def test_every_case_read_in_the_web_writes_an_access_log_row(client, vaern):
     case = start_violence(vaern)
     item = task_of(vaern, "leder-akut", case.id)
     login(client, "leder-akut")
-    reads = [("get", f"/cases/{case.id}", "page"), ("get", f"/cases/{case.id}/diagram.json", "diagram"),
-             ("get", f"/tasks/{item.task_id}", "task"), ("get", "/reports", None)]
+    # A task page reads the task and, for its summary block, the case.
+    reads = [("get", f"/cases/{case.id}", ["page"]), ("get", f"/cases/{case.id}/diagram.json", ["diagram"]),
+             ("get", f"/tasks/{item.task_id}", ["task", "task_summary"]), ("get", "/reports", None)]
     for method, path, purpose in reads:
         before = len(vaern.access_log())
         getattr(client, method)(path)
@@ -36,7 +37,8 @@ def test_every_case_read_in_the_web_writes_an_access_log_row(client, vaern):
         if purpose is None:
             assert rows == []  # the leader reported nothing: no case was read
             continue
-        assert [(r.person_id, r.case_id, r.purpose, r.allowed) for r in rows] == [("leder-akut", case.id, purpose, True)]
+        assert [(r.person_id, r.case_id, r.purpose, r.allowed) for r in rows] == [
+            ("leder-akut", case.id, p, True) for p in purpose]
     login(client, "ansat-akut")
     before = len(vaern.access_log())
     client.get("/reports")  # a list of the cases one reported: one row for the page, naming the cases shown

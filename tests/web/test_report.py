@@ -138,3 +138,15 @@ def test_only_the_reporter_may_escalate_and_unknown_cases_answer_the_same(client
     assert unknown.status_code == 403
     assert unknown.get_data(as_text=True).replace("/reports/9999", "/reports/N") == \
         response.get_data(as_text=True).replace(f"/reports/{case.id}", "/reports/N")
+
+
+def test_who_acted_is_kept_and_the_leader_reads_it(client, vaern):
+    login(client, "ansat-akut")
+    assert client.post("/report/details", data=VIOLENCE).status_code == 302
+    [case] = vaern.reported_by("ansat-akut")
+    assert vaern.case(case.id).data["acted_by"] == "patient"
+    login(client, "leder-akut")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    glance = html[html.index('class="card summary"'):html.index("</section>", html.index('class="card summary"'))]
+    assert "Hvem handlede" in glance and "En patient" in glance
+    assert "Hvem handlede?</dt>" in html and ">patient<" not in html

@@ -72,3 +72,13 @@ def test_an_administrator_logs_a_person_out_everywhere(app, client, vaern, db_pa
     result = CliRunner().invoke(cli_module.cli, ["account", "logout", "leder-akut"])
     assert result.exit_code == 0, result.output
     assert victim.get("/").status_code == 302
+
+
+def test_a_page_that_changes_nothing_in_the_session_writes_no_cookie(client):
+    # Otherwise a response to a request under way (a person search while a form is sent, a page while logging
+    # out) puts back the cookie as it was before: a lost message, or a logged-out browser holding its session.
+    login(client, "ansat-akut")
+    client.get("/")  # the first page puts the form token in the session: that one is a change
+    for path in ("/", "/reports", "/people/search?q=anna"):
+        assert "Set-Cookie" not in client.get(path).headers, path
+    assert "Set-Cookie" in client.post("/logout").headers

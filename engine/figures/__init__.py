@@ -1,0 +1,10 @@
+"""Anonymised figures for the MED committees: facts kept per case, figures defined once, small cells suppressed."""
+from .service import (
+    FIGURE_ROLES,
+    BreakdownFigure, DurationFigure, FigureSettings, FiguresReport, FiguresService, FigureUnit, StepFigure,
+    TallyFigure,
+)
+from .suppression import HIDDEN, SHOWN, SMALL, Cell, Grid, Table
+
+__all__ = ["FIGURE_ROLES", "BreakdownFigure", "DurationFigure", "FigureSettings", "FiguresReport", "FiguresService", "FigureUnit",
+           "StepFigure", "TallyFigure", "Cell", "Grid", "Table", "SHOWN", "SMALL", "HIDDEN"]
