@@ -23,8 +23,8 @@ from bench import results  # noqa: E402
 from bench.engine import T0, TASKS, prepare, values  # noqa: E402
 from engine import Settings, open_vaern  # noqa: E402
 from engine import db as db_module  # noqa: E402
-from engine import workflow as wf_ops  # noqa: E402
-from engine import writes  # noqa: E402
+from engine.bpmn import workflow as wf_ops  # noqa: E402
+from engine.cases import writes  # noqa: E402
 from engine.models import Case  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,8 +25,8 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from bench import results  # noqa: E402
 from engine import Settings, open_vaern  # noqa: E402
-from engine.definitions import validate  # noqa: E402
-from engine.expressions import restricted_script_engine  # noqa: E402
+from engine.bpmn.definitions import validate  # noqa: E402
+from engine.bpmn.expressions import restricted_script_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = 10
@@ -91,7 +91,7 @@ def spiff_path(cases: int, persist=None, start=None) -> list[float]:
 def in_memory(cases: int, serialize: bool = False) -> list[float]:
     """Seconds per task completion with SpiffWorkflow alone (no database); with `serialize`, also writing
     the workflow's state out after each completion, which any persistence must pay."""
-    from engine import workflow as wf_ops
+    from engine.bpmn import workflow as wf_ops
 
     return spiff_path(cases, (lambda _case, workflow: wf_ops.dumps(workflow)) if serialize else None)
 
@@ -100,7 +100,7 @@ def minimal_persistence(url: str, cases: int) -> list[float]:
     """Seconds per task completion for the least any durable engine must do: SpiffWorkflow alone, the
     state serialized, written to one row and committed, straight through the database driver, on a
     connection set up as vaern's are."""
-    from engine import workflow as wf_ops
+    from engine.bpmn import workflow as wf_ops
     from engine.db import make_engine
 
     engine = make_engine(url)  # the connection settings vaern uses (on SQLite: WAL, synchronous=NORMAL)

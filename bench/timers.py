@@ -32,8 +32,8 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench import results  # noqa: E402
 from engine import Settings, open_vaern  # noqa: E402
+from engine.cases.scheduler import TimerScheduler  # noqa: E402
 from engine.models import Case, Event, Timer  # noqa: E402
-from engine.scheduler import TimerScheduler  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM = ROOT / "tests" / "diagrams" / "simple.bpmn"

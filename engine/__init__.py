@@ -1,35 +1,62 @@
 """vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
-from .access import LEADER_RELATIONS
-from .annual_cycle import AnnualRound, AnnualRoundExists, annual_round, start_annual_round
-from .accounts import DEMO_PASSWORD
-from .config import Settings
-from .definitions import ParsedDefinition, check_files, validate
-from .deployment import DefinitionNotFound, DeployPreview
-from .diff import Change, diff_xml
-from .directory import PersonChoice, PersonMatch
-from .errors import (
-    CaseNotFound, ConcurrentUpdate, DefinitionError, ExpressionError, InvalidInput, NotAllowed, NotFound,
-    OrganisationError, Problem, TaskNotFound, TaskNotOpen, UnknownCaseKind, UnknownPerson, UnknownUnit,
+from engine.bpmn.definitions import ParsedDefinition, check_files, validate
+from engine.bpmn.diff import Change, diff_xml
+from engine.bpmn.forms import FormField
+from engine.bpmn.migration import Blocker, MigrationCheck, MigrationRefused
+from engine.bpmn.workflow import WorkflowError
+from engine.cases.annual_cycle import (
+    AnnualRound,
+    AnnualRoundExists,
+    annual_round,
+    start_annual_round,
+)
+from engine.cases.results import (
+    CaseDiagram,
+    CaseInfo,
+    DefinitionInfo,
+    EventInfo,
+    InboxItem,
+    PersonInfo,
+    TaskDetail,
+    TaskInfo,
+    UnitInfo,
+)
+from engine.cases.scheduler import TimerScheduler
+from engine.config import Settings
+from engine.deployment.service import DefinitionNotFound, DeployPreview
+from engine.errors import (
+    CaseNotFound,
+    ConcurrentUpdate,
+    DefinitionError,
+    ExpressionError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    OrganisationError,
+    Problem,
+    TaskNotFound,
+    TaskNotOpen,
+    UnknownCaseKind,
+    UnknownPerson,
+    UnknownUnit,
     VaernError,
 )
-from .figures import FIGURE_ROLES, FiguresReport, FigureUnit
-from .figures.suppression import HIDDEN as FIGURE_HIDDEN, SHOWN as FIGURE_SHOWN, SMALL as FIGURE_SMALL
-from .forms import FormField
-from .login_throttle import LoginThrottle
-from .migration import Blocker, MigrationCheck, MigrationRefused
-from .notices import NoticeInfo, OutboxInfo
-from .grants import AccessGrantInfo, ConsentInfo, GrantRefused
-from .overview import OverviewFilters, OverviewPage, OverviewRow
-from .privacy import AccessLogEntry, CaseView
-from .reports import ReportPage, ReportRow
-from .retention import PurgeReport
-from .roles import KNOWN_ROLES, ROLE_LABELS_DA
-from .scheduler import TimerScheduler
-from .service import Vaern, open_vaern
-from .views import (
-    CaseDiagram, CaseInfo, DefinitionInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo,
-)
-from .workflow import WorkflowError
+from engine.figures import FIGURE_ROLES, FiguresReport, FigureUnit
+from engine.figures.suppression import HIDDEN as FIGURE_HIDDEN
+from engine.figures.suppression import SHOWN as FIGURE_SHOWN
+from engine.figures.suppression import SMALL as FIGURE_SMALL
+from engine.identity.passwords import DEMO_PASSWORD
+from engine.identity.throttle import LoginThrottle
+from engine.notify.service import NoticeInfo, OutboxInfo
+from engine.org.directory import PersonChoice, PersonMatch
+from engine.org.roles import KNOWN_ROLES, ROLE_LABELS_DA
+from engine.privacy.grants import AccessGrantInfo, ConsentInfo, GrantRefused
+from engine.privacy.overview import OverviewFilters, OverviewPage, OverviewRow
+from engine.privacy.policy import LEADER_RELATIONS
+from engine.privacy.reports import ReportPage, ReportRow
+from engine.privacy.retention import PurgeReport
+from engine.privacy.service import AccessLogEntry, CaseView
+from engine.service import Vaern, open_vaern
 
 __all__ = [
     "Settings", "ParsedDefinition", "check_files", "validate", "CaseNotFound", "ConcurrentUpdate",

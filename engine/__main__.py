@@ -1,4 +1,4 @@
 """`python -m engine` runs the vaern command line."""
-from .cli import main
+from engine.cli.main import main
 
 main()

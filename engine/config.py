@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .limits import DEFAULT_MAX_DURATION, DEFAULT_MIN_CYCLE, TimerLimits
+from engine.bpmn.limits import DEFAULT_MAX_DURATION, DEFAULT_MIN_CYCLE, TimerLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/vaern.sqlite3"
 

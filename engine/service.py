@@ -9,33 +9,41 @@ from typing import Any, Callable
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
-from . import committees, notify, org, store, writes
-from .store import SYSTEM
-from . import workflow as wf_ops
-from .clock import as_utc, frozen_at
-from .config import Settings
-from .db import UnitOfWork, make_engine, session_factory, upgrade_schema
-from .definitions import ParsedDefinition, SpecCache, validate
-from .org_snapshot import ORG_REVISION, OrgCache, OrgSnapshot
-from .workflow_cache import WorkflowCache
-from .figures import FigureSettings, FiguresService
-from .deployment import DeploymentCommands
-from .drafts import DraftCommands
-from .errors import (
-    CaseNotFound, InvalidInput, NotAllowed, OrganisationError, TaskNotFound, TaskNotOpen,
-    UnknownCaseKind, UnknownUnit,
+from engine.bpmn import workflow as wf_ops
+from engine.bpmn.cache import WorkflowCache
+from engine.bpmn.definitions import ParsedDefinition, SpecCache, validate
+from engine.bpmn.forms import coerce_values, form_fields
+from engine.cases import committees, store, writes
+from engine.cases.drafts import DraftCommands
+from engine.cases.messages import may_send
+from engine.cases.queries import CaseQueries
+from engine.cases.results import CaseInfo, DefinitionInfo, TaskInfo
+from engine.cases.store import SYSTEM
+from engine.cases.timers import TimerCommands
+from engine.clock import as_utc, frozen_at
+from engine.config import Settings
+from engine.db import UnitOfWork, make_engine, session_factory, upgrade_schema
+from engine.deployment.service import DeploymentCommands
+from engine.errors import (
+    CaseNotFound,
+    InvalidInput,
+    NotAllowed,
+    OrganisationError,
+    TaskNotFound,
+    TaskNotOpen,
+    UnknownCaseKind,
+    UnknownUnit,
 )
-from .forms import coerce_values, form_fields
-from .accounts import MIN_PASSWORD_LENGTH, check_password, hash_password
-from .models import Account, Case, Definition, Task
-from .access import LEADER_RELATIONS
-from .messages import may_send
-from .roles import PERSON_ROLES, fallback_roles
-from .notices import NoticeQueries
-from .privacy import PrivacyCommands
-from .queries import CaseQueries
-from .timers import TimerCommands
-from .views import CaseInfo, DefinitionInfo, TaskInfo
+from engine.figures import FigureSettings, FiguresService
+from engine.identity.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
+from engine.models import Account, Case, Definition, Task
+from engine.notify import mail
+from engine.notify.service import NoticeQueries
+from engine.org import files as org_files
+from engine.org.roles import PERSON_ROLES, fallback_roles
+from engine.org.snapshot import ORG_REVISION, OrgCache, OrgSnapshot
+from engine.privacy.policy import LEADER_RELATIONS
+from engine.privacy.service import PrivacyCommands
 
 _PARTY_KEYS = tuple(f"{role}_id" for role in sorted(PERSON_ROLES))
 _COMMITTEE_COLLECTION = re.compile(r"^(lmu|hmu|rmu|amg)_units$")
@@ -125,12 +133,12 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
 
     def import_org(self, path: Path, user: str, now: datetime) -> dict[str, int]:
         """Import units, people and role holders from a YAML or CSV file; all or nothing."""
-        org_file = org.read_org_file(path)
+        org_file = org_files.read_org_file(path)
         with self.uow() as uow:
-            problems = org.check_org(uow.session, org_file)
+            problems = org_files.check_org(uow.session, org_file)
             if problems:
                 raise OrganisationError(problems)
-            counts = org.apply_org(uow.session, org_file)
+            counts = org_files.apply_org(uow.session, org_file)
             store.record(uow.session, as_utc(now), user, "org_imported", file=path.name, **counts)
             uow.commit()
         return counts
@@ -351,9 +359,9 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                 actors = set(single.internal_data.get(wf_ops.VAERN_KEY, {}).get("candidates", [])) if single else set()
                 to_task = [p for p in recipients if p in actors]
                 if to_task:
-                    notify.enqueue(s, self.settings, self._org(s), now, to_task, notice.get("notice"), case.id,
+                    mail.enqueue(s, self.settings, self._org(s), now, to_task, notice.get("notice"), case.id,
                                    str(single.id), title)
-                notify.enqueue(s, self.settings, self._org(s), now, [p for p in recipients if p not in actors],
+                mail.enqueue(s, self.settings, self._org(s), now, [p for p in recipients if p not in actors],
                                notice.get("notice"), case.id, None, title)
                 if notice.get("notice") == "escalated" and not escalated:
                     escalated = True
@@ -398,7 +406,7 @@ class Vaern(DeploymentCommands, TimerCommands, PrivacyCommands, NoticeQueries, C
                      role=role, unit=unit_id, candidates=candidates)
         if not candidates:
             store.record(s, now, SYSTEM, "task_unassigned", case.id, str(task.id), role=role, unit=unit_id)
-        notify.enqueue(s, self.settings, self._org(s), now, candidates, "assigned", case.id, str(task.id),
+        mail.enqueue(s, self.settings, self._org(s), now, candidates, "assigned", case.id, str(task.id),
                        task.task_spec.bpmn_name or task.task_spec.bpmn_id)
 
     def _fallback(self, s: Session, case: Case, task, lane: str, unit_id: str, parties: dict[str, Any],

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import Vaern
-from engine import store
-from engine import workflow as wf_ops
+from engine.bpmn import workflow as wf_ops
+from engine.cases import store
 from engine.models import Case, Task, TaskCandidate, Timer
 
 ROOT = Path(__file__).resolve().parent.parent

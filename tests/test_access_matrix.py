@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from engine import GrantRefused, NotAllowed, NotFound
-from engine.access import level_for
+from engine.privacy.policy import level_for
 from tests.conftest import ROOT, T0
 from tests.scenario import deploy_guideline, do
 

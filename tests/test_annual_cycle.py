@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import AnnualRoundExists, Settings, TimerScheduler, annual_round, open_vaern, start_annual_round
-from engine import annual_cycle
+from engine import (
+    AnnualRoundExists,
+    Settings,
+    TimerScheduler,
+    annual_round,
+    open_vaern,
+    start_annual_round,
+)
+from engine.cases import annual_cycle
 from tests.conftest import ROOT
 from tests.scenario import deploy_guideline, open_specs
 
@@ -166,12 +173,12 @@ def test_two_starters_at_the_same_moment_start_one_round(med, database_url, monk
 
 
 def test_vaern_annual_start_and_status(med, monkeypatch):
-    from engine.cli import cli
+    from engine.cli.main import cli
 
-    monkeypatch.setattr("engine.cli._service", lambda: med)
-    monkeypatch.setattr("engine.cli._now", lambda: FEBRUARY_1 - timedelta(days=3))
-    monkeypatch.setattr("engine.cli_annual._service", lambda: med)
-    monkeypatch.setattr("engine.cli_annual._now", lambda: FEBRUARY_1 - timedelta(days=3))
+    monkeypatch.setattr("engine.cli.main._service", lambda: med)
+    monkeypatch.setattr("engine.cli.main._now", lambda: FEBRUARY_1 - timedelta(days=3))
+    monkeypatch.setattr("engine.cli.annual._service", lambda: med)
+    monkeypatch.setattr("engine.cli.annual._now", lambda: FEBRUARY_1 - timedelta(days=3))
     runner = CliRunner()
     assert "starts by itself" in runner.invoke(cli, ["annual", "status"]).output
     due = runner.invoke(cli, ["annual", "start", "--when-due"])

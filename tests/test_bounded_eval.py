@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-import engine.bounded_eval as bounded
+import engine.bpmn.bounded_eval as bounded
+from engine.bpmn.expressions import check_expression, evaluate
 from engine.errors import ExpressionError
-from engine.expressions import check_expression, evaluate
 
 
 @pytest.mark.parametrize("expression, names", [

@@ -80,7 +80,7 @@ def test_a_lane_nobody_holds_goes_up_the_line_with_an_event_saying_why(rules):
 
 
 def test_the_accused_lane_never_falls_back_to_someone_else(vaern):
-    from engine.roles import fallback_roles
+    from engine.org.roles import fallback_roles
 
     assert fallback_roles("accused") == ()
     assert fallback_roles("other_personnel_leader")[0] == "leader"

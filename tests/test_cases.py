@@ -7,8 +7,16 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import (
-    CaseNotFound, InvalidInput, NotAllowed, Settings, TaskNotFound, TaskNotOpen, UnknownCaseKind,
-    UnknownPerson, UnknownUnit, open_vaern,
+    CaseNotFound,
+    InvalidInput,
+    NotAllowed,
+    Settings,
+    TaskNotFound,
+    TaskNotOpen,
+    UnknownCaseKind,
+    UnknownPerson,
+    UnknownUnit,
+    open_vaern,
 )
 from engine.models import Case, Event, Task
 from tests.conftest import T0, simple_xml
@@ -180,7 +188,7 @@ def test_new_cases_use_the_newest_version_and_running_cases_keep_theirs(vaern):
 
 def test_opening_a_task_then_completing_it_deserializes_no_state(vaern, monkeypatch):
     # The task page only reads the workflow, so it hands it back for the completion that follows.
-    from engine import workflow as wf_ops
+    from engine.bpmn import workflow as wf_ops
 
     case = _start(vaern)
     loads = []
@@ -194,7 +202,7 @@ def test_opening_a_task_then_completing_it_deserializes_no_state(vaern, monkeypa
 
 
 def test_reading_a_case_keeps_its_workflow_for_the_next_command_and_hands_out_a_copy(vaern, monkeypatch):
-    from engine import workflow as wf_ops
+    from engine.bpmn import workflow as wf_ops
 
     case = _start(vaern)
     loads = []

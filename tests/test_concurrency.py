@@ -19,7 +19,7 @@ from datetime import timedelta
 import pytest
 
 from engine import Settings, TaskNotOpen, open_vaern
-from engine import workflow as wf_ops
+from engine.bpmn import workflow as wf_ops
 from engine.models import Case
 from tests.conftest import ROOT, T0
 from tests.scenario import deploy_guideline, filled

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from engine import DefinitionError, validate
-from engine.definitions import check_files
+from engine.bpmn.definitions import check_files
 from tests.conftest import DIAGRAMS, ROOT, simple_xml
 
 MAX = 5 * 1024 * 1024

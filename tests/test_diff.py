@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine import DefinitionError, diff_xml
-from engine.diff import ADDED, CHANGED, REMOVED
+from engine.bpmn.diff import ADDED, CHANGED, REMOVED
 from tests.conftest import ROOT, simple_xml
 
 NEW_FIELD = '<camunda:formField id="witnesses" label="Antal vidner" type="long" />'

@@ -1,7 +1,7 @@
 """The people directory: finding a person by part of a name or id, and reading a person field's text."""
 from __future__ import annotations
 
-from engine.directory import MAX_QUERY, PeopleDirectory, PersonMatch, fold
+from engine.org.directory import MAX_QUERY, PeopleDirectory, PersonMatch, fold
 
 NAMES = {"kk": "Karl Kollega", "kk2": "Karl Kollega", "anna": "Anna Ansat", "oe": "Øjvind Ørsted",
          "rene": "René Jensen", "tina": "Tina Tillidsrepræsentant"}

@@ -3,11 +3,17 @@ from datetime import datetime, timezone
 
 import pytest
 
+from engine.bpmn.expressions import (
+    check_expression,
+    date_add,
+    deadline_after,
+    evaluate,
+    is_iso_literal,
+    names_read,
+    working_days_after,
+)
 from engine.clock import frozen_at
 from engine.errors import ExpressionError
-from engine.expressions import (
-    check_expression, date_add, deadline_after, evaluate, is_iso_literal, names_read, working_days_after,
-)
 
 
 @pytest.mark.parametrize("expression, names, expected", [

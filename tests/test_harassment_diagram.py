@@ -20,14 +20,21 @@ import time_machine
 from lxml import etree
 from simpleeval import EvalWithCompoundTypes
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from engine.lint import process_settings
-from engine.workflow import set_case_variables
-from engine.expressions import WORKING_DAYS, check_expression, restricted_script_engine
-from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.script_engine.python_environment import (
+    BasePythonScriptEngineEnvironment,
+)
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from engine.roles import KNOWN_ROLES
+
+from engine.bpmn.expressions import (
+    WORKING_DAYS,
+    check_expression,
+    restricted_script_engine,
+)
+from engine.bpmn.lint import process_settings
+from engine.bpmn.workflow import set_case_variables
+from engine.org.roles import KNOWN_ROLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM = REPO_ROOT / "workflows" / "harassment.bpmn"
@@ -236,7 +243,7 @@ def _follow_up(case: Case, *, cooperation_difficult=False, culture=False, mediat
 
 
 def _serious_everywhere(case: Case) -> None:
-    """What vaern's "mark serious" does (engine.workflow.set_case_variables)."""
+    """What vaern's "mark serious" does (engine.bpmn.workflow.set_case_variables)."""
     set_case_variables(case.workflow, serious=True, severity=4)
 
 

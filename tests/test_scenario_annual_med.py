@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import committees
+from engine.cases import committees
 from tests.scenario import assert_rows_match_workflow, deploy_guideline, do, open_specs
 
 ORG = Path(__file__).resolve().parent / "orgs" / "two_areas.yaml"

@@ -5,10 +5,19 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.figures.suppression import (
-    HIDDEN, SHOWN, SMALL, UNBOUNDED, Cell, Table, feasible_ranges, protect, protect_grid,
+    HIDDEN,
+    SHOWN,
+    SMALL,
+    UNBOUNDED,
+    Cell,
+    Table,
+    feasible_ranges,
+    protect,
+    protect_grid,
 )
 
 T = 5

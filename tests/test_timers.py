@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from engine.scheduler import TimerScheduler
+from engine.cases.scheduler import TimerScheduler
 from tests.conftest import T0, simple_xml
 from tests.test_cases import PARTIES
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from engine.trace import requirement_ids, trace_report, traced_elements
+from engine.bpmn.trace import requirement_ids, trace_report, traced_elements
 from tests.conftest import DIAGRAMS, ROOT
 
 DIAGRAM = DIAGRAMS / "trace_on_paper.bpmn"

@@ -21,9 +21,13 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.expressions import WORKING_DAYS, check_expression, restricted_script_engine
-from engine.lint import process_settings
-from engine.roles import KNOWN_ROLES, NOTICE_KINDS
+from engine.bpmn.expressions import (
+    WORKING_DAYS,
+    check_expression,
+    restricted_script_engine,
+)
+from engine.bpmn.lint import process_settings
+from engine.org.roles import KNOWN_ROLES, NOTICE_KINDS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM = REPO_ROOT / "workflows" / "violence.bpmn"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import writes
+from engine.cases import writes
 from engine.models import Case, CaseParty, Event
 from tests.conftest import T0
 

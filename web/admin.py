@@ -7,13 +7,31 @@ import re
 import time
 from pathlib import Path
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
-from engine import (AnnualRoundExists, ConcurrentUpdate, DefinitionError, MigrationRefused, UnknownCaseKind,
-                    UnknownUnit, annual_round, start_annual_round)
+from engine import (
+    AnnualRoundExists,
+    ConcurrentUpdate,
+    DefinitionError,
+    MigrationRefused,
+    UnknownCaseKind,
+    UnknownUnit,
+    annual_round,
+    start_annual_round,
+)
 
 from .helpers import me, now, service
 

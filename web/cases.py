@@ -3,10 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from engine import GrantRefused, LEADER_RELATIONS, NotFound
+from engine import LEADER_RELATIONS, GrantRefused, NotFound
 
 from .access import at_least, is_affected, leads_case, view_case
 from .helpers import ROLE_LABELS, me, names, now, service

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from .helpers import role_label
 from .wording import duration_words
 
-# The aspects engine/diff.py names, as a process owner calls them.
+# The aspects engine/bpmn/diff.py names, as a process owner calls them.
 ASPECTS = {
     "value": _l("value"), "name": _l("name"), "role": _l("role"), "type": _l("type"), "lane": _l("lane"),
     "documentation": _l("documentation"), "default flow": _l("default flow"), "attached to": _l("attached to"),

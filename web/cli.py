@@ -6,9 +6,10 @@ import os
 import click
 
 from engine import DEMO_PASSWORD
+
 # The one import from inside the engine: `vaern run` joins the engine's own command group.
-from engine.cli import cli
-from engine.cli import main as engine_main
+from engine.cli.main import cli
+from engine.cli.main import main as engine_main
 
 
 @cli.command()

@@ -6,7 +6,9 @@ import io
 import threading
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from engine import FIGURE_SMALL, FiguresReport

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from flask import Flask, current_app, g
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from engine import FIGURE_ROLES, PersonInfo, Vaern
 
@@ -44,7 +45,7 @@ STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
 
 TASK_STATE_LABELS = {"open": _l("Open"), "completed": _l("Done"), "cancelled": _l("Cancelled")}
 
-# The longest text the engine takes in a form field (a test keeps this equal to engine/forms.py's limit).
+# The longest text the engine takes in a form field (a test keeps this equal to engine/bpmn/forms.py's limit).
 MAX_TEXT_LENGTH = 20_000
 
 _REQUIREMENT_TAGS = re.compile(r"^\s*((?:\[[A-Za-z0-9-]+\]\s*)+)")
@@ -127,7 +128,8 @@ def register_template_helpers(app: Flask) -> None:
                                  task_state=lambda s: str(TASK_STATE_LABELS.get(s, s)),
                                  person=lambda pid: names().get(pid, pid) if pid else "–")
 
-    from .changes import aspect_text, value_text as change_value
+    from .changes import aspect_text
+    from .changes import value_text as change_value
     from .problem_texts import problem_text
     app.jinja_env.filters.update(change_aspect=aspect_text, change_value=change_value, problem_text=problem_text)
 

@@ -1,6 +1,6 @@
 """What `vaern check` finds wrong with a diagram, in the process owner's language (the command line stays English).
 
-Each sentence the engine writes (engine/lint.py, bpmn_xml.py, definitions.py) has a pattern here; the parts it
+Each sentence the engine writes (engine/bpmn/lint.py, xml.py, definitions.py) has a pattern here; the parts it
 quotes from the diagram are kept, the parts it quotes from a parser are marked as technical. A sentence without a
 pattern still reads in the reader's language, with the engine's words quoted; tests/web/test_problem_texts.py
 fails for any sentence in the engine's source that has no pattern.
@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 _WORDS = {"source": _l("source"), "target": _l("target"), "timeDuration": _l("duration"),
           "timeDate": _l("point in time"), "timeCycle": _l("repetition")}
@@ -100,7 +101,7 @@ SENTENCES: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p
      _l("The file declares the character encoding '%(name)s', which vaern cannot read; save it as UTF-8.")),
     (r"the file is not valid (?P<encoding>\S+): (?P<reason>.*) at byte (?P<byte>\d+)",
      _l("The file is not valid %(encoding)s (technically: %(reason)s at byte %(byte)s).")),
-    # engine/lint_policy.py: what a diagram to be deployed may ask of the engine.
+    # engine/bpmn/lint_policy.py: what a diagram to be deployed may ask of the engine.
     (r"the timer's (?P<word>timeDuration|timeCycle) (?P<source>.*) is not allowed: (?P<detail>.*)",
      _l("The timer's %(word)s %(source)s is not allowed: %(detail)s.")),
     (r"the flows through (?P<names>.*) form a loop in which no person, message or timer is waited for; the engine "
@@ -130,7 +131,7 @@ DETAILS: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p, 
      _l("a point in time needs a time of day and a UTC offset, like 2027-03-01T09:00:00+01:00")),
     (r"a cycle is written like R3/P1D", _l("a repetition is written like R3/P1D")),
     (r"the setting '(?P<name>[^']*)' = (?P<value>.*)", _l("the setting '%(name)s' = %(value)s")),
-    # engine/limits.py and engine/bounded_eval.py: timers and expressions beyond what a guideline can mean.
+    # engine/bpmn/limits.py and bounded_eval.py: timers and expressions beyond what a guideline can mean.
     (r"it waits longer than the longest wait a guideline can mean \((?P<max>[^,]+), the setting "
      r"VAERN_MAX_TIMER_DURATION\)",
      _l("it waits longer than a guideline can mean (at most %(max)s, the setting VAERN_MAX_TIMER_DURATION)")),

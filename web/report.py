@@ -6,7 +6,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine import InvalidInput
 
@@ -170,7 +171,7 @@ def _violence(form, errors: dict[str, str]) -> dict[str, Any]:
 
 
 # What a person can do from "Mine anmeldelser" when the case waits for it: the message, its button and
-# what the person is told afterwards. The engine decides who may send which (engine/messages.py).
+# what the person is told afterwards. The engine decides who may send which (engine/cases/messages.py).
 MESSAGES = {
     ESCALATION_MESSAGE: {
         "button": _l("Ask the next management level for help"),

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import Integer, and_, case as sql_case, cast, distinct, func, select
+from sqlalchemy import Integer, and_, cast, distinct, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from ..models import Case, CaseFact, Event, Task
-from .facts import ACTORS, CATEGORIES, SEVERITIES
+from engine.figures.facts import ACTORS, CATEGORIES, SEVERITIES
+from engine.models import Case, CaseFact, Event, Task
 
 CASE_KINDS = ("violence", "harassment")  # the annual cycle's own cases are not counted
 NOT_STATED = "not_stated"

@@ -7,8 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import Settings, open_vaern
-from engine import DEMO_PASSWORD
+from engine import DEMO_PASSWORD, Settings, open_vaern
 from tests.conftest import DEMO_ORG
 from tests.scenario import deploy_guideline
 from web import create_app

@@ -8,8 +8,8 @@ completed it may open one. Every request that reads a case or a task must leave 
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import datetime, timedelta, timezone
+from html import unescape
 
 import pytest
 from lxml import etree

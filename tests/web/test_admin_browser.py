@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.web import browser as browser_support
-
 from tests.web.conftest import make_app, start_violence
 from tests.web.test_admin import changed_violence
 

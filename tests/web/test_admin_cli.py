@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine import Settings, open_vaern
-from engine import cli as cli_module
+from engine.cli import main as cli_module
 from tests.conftest import DEMO_ORG, DIAGRAMS, T0, simple_xml
 
 CHANGED = simple_xml().replace('value="P2D"', 'value="P3D"').replace('label="Kort referat"', 'label="Referat"')

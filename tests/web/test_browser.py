@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.web import browser as browser_support
-
 from tests.web.conftest import make_app
 
 ARTIFACTS = browser_support.ARTIFACTS / "browser"

@@ -5,8 +5,8 @@ import pytest
 
 from tests.conftest import simple_xml
 from tests.test_hostile_diagrams import HOSTILE
-from tests.web.test_admin import upload
 from tests.web.conftest import login, make_app
+from tests.web.test_admin import upload
 
 DECLARED = '<?xml version="1.0" encoding="UTF-8"?>'
 

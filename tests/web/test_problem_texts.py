@@ -6,12 +6,13 @@ import ast
 
 import pytest
 
-from engine.lint import FORBIDDEN_TASKS, MATERIAL
+from engine.bpmn.lint import FORBIDDEN_TASKS, MATERIAL
 from tests.conftest import ROOT
 from web.problem_texts import DETAILS, SENTENCES, _fill, has_sentence, problem_text
 
-SOURCES = [ROOT / "engine" / name for name in ("lint.py", "bpmn_xml.py", "definitions.py")]
-DETAIL_SOURCES = {ROOT / "engine" / "expressions.py": "check_expression", ROOT / "engine" / "lint.py": "_timer_literal_problem"}
+SOURCES = [ROOT / "engine" / "bpmn" / name for name in ("lint.py", "xml.py", "definitions.py")]
+DETAIL_SOURCES = {ROOT / "engine" / "bpmn" / "expressions.py": "check_expression",
+                  ROOT / "engine" / "bpmn" / "lint.py": "_timer_literal_problem"}
 # Placeholders whose value the sentence's pattern names exactly; any other placeholder takes a plain token.
 SAMPLE_VALUES = {"word": "source", "kind": "timeDuration", "MATERIAL": MATERIAL}
 

@@ -6,8 +6,8 @@ Screenshots are kept under test-artifacts/reading/.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 

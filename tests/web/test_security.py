@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from engine.forms import MAX_TEXT_LENGTH
+from engine.bpmn.forms import MAX_TEXT_LENGTH
 from tests.web.conftest import login, make_app, start_violence, task_of
 from web.helpers import MAX_TEXT_LENGTH as WEB_MAX_TEXT_LENGTH
 
@@ -57,7 +57,7 @@ def test_many_failed_log_ins_from_one_address_are_stopped(db_path):
 
 
 def test_the_throttle_forgets_after_the_window(vaern):
-    from engine.login_throttle import LoginThrottle
+    from engine.identity.throttle import LoginThrottle
 
     t0 = datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
     throttle = LoginThrottle(vaern, 2, 10, timedelta(minutes=15))

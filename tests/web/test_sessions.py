@@ -8,7 +8,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from engine import DEMO_PASSWORD
-from engine import cli as cli_module
+from engine.cli import main as cli_module
 from tests.web.conftest import login
 
 

@@ -6,9 +6,8 @@ Create Date: 2026-12-02 12:00:00
 """
 import re
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0012'
 down_revision = '0011'

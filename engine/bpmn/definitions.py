@@ -1,0 +1,172 @@
+"""Reading, validating and parsing diagrams into SpiffWorkflow specs, cached by content hash."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.bpmn.limits import TimerLimits
+from engine.bpmn.lint import (
+    element_properties,
+    lint,
+    material_names,
+    people_at_start,
+    process_settings,
+)
+from engine.bpmn.xml import NSMAP, as_utf8, parse_xml, schema_problems
+from engine.errors import DefinitionError, Problem
+
+
+@dataclass
+class ParsedDefinition:
+    """A validated diagram: its case kind, Danish name, settings and the executable spec."""
+
+    kind: str
+    name: str
+    xml: str
+    content_hash: str
+    filename: str
+    settings: dict[str, str]
+    spec: object
+    subprocess_specs: dict
+    notices: dict[str, dict[str, str]] = field(default_factory=dict)
+    timer_expressions: frozenset[str] = frozenset()
+    timer_limits: TimerLimits = field(default_factory=TimerLimits)  # guards timer values while cases run
+    # Person variables every case must start with (the report form's; `case_starts_with` adds more).
+    starts_with: tuple[str, ...] = ()
+    # User task id -> the case variables its page shows the person (a hearing's material).
+    task_material: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def content_hash(data: bytes) -> str:
+    """SHA-256 of a diagram's bytes: the identity of a deployed version."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def validate(data: bytes, filename: str, max_bytes: int, limits: TimerLimits | None = None,
+             deployed: bool = False) -> ParsedDefinition:
+    """Check a diagram fully and parse it; raise DefinitionError listing every problem found.
+
+    The diagram is kept as UTF-8 whatever encoding its XML declares (its hash is of those bytes). A version
+    that is already `deployed` is not held to the checks of what a new version may ask (lint_policy).
+    """
+    limits = limits or TimerLimits()
+    data, problems = as_utf8(data, filename, max_bytes)
+    if data is None:
+        raise DefinitionError(problems)
+    tree, problems = parse_xml(data, filename, max_bytes)
+    if tree is None:
+        raise DefinitionError(problems)
+    problems = schema_problems(tree, filename)
+    problems += lint(tree, filename, None if deployed else limits)
+    if problems:
+        raise DefinitionError(problems)
+    parsed = _parse(tree, data, filename)
+    parsed.timer_limits = limits
+    return parsed
+
+
+def check_files(paths: list[Path], max_bytes: int, limits: TimerLimits | None = None) -> list[Problem]:
+    """Validate files from disk and return all their problems (empty when all are fine)."""
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(str(path), None, None, f"cannot read the file: {exc.strerror}"))
+            continue
+        try:
+            validate(data, str(path), max_bytes, limits)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefinition:
+    root = tree.getroot()
+    process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NSMAP)[0]
+    kind = process.get("id")
+    parser = CamundaParser()
+    try:
+        parser.add_bpmn_xml(tree, filename)
+        spec = parser.get_spec(kind)
+        subprocess_specs = parser.get_subprocess_specs(kind)
+    except ValidationException as exc:
+        raise DefinitionError([Problem(filename, exc.line_number or None, exc.id or None, str(exc.args[0]))]) from exc
+    except SpiffWorkflowException as exc:
+        raise DefinitionError([Problem(filename, None, None, f"the workflow engine cannot read the diagram: {exc}")]) from exc
+    for each in (spec, *subprocess_specs.values()):
+        _wire_loops(each)
+    notices = {}
+    for event in process.iter():
+        if isinstance(event.tag, str) and event.get("id"):
+            props = element_properties(event)
+            if "notify" in props:
+                notices[event.get("id")] = props
+    task_material = {task.get("id"): material_names(task) for task in process.iter(f"{{{NSMAP['bpmn']}}}userTask")
+                     if material_names(task)}
+    timer_expressions = frozenset(
+        (value.text or "").strip() for value in process.xpath(
+            ".//bpmn:timerEventDefinition/*", namespaces=NSMAP) if isinstance(value.tag, str))
+    return ParsedDefinition(
+        kind=kind,
+        name=process.get("name") or kind,
+        xml=data.decode("utf-8"),
+        content_hash=content_hash(data),
+        filename=filename,
+        settings=process_settings(process),
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        notices=notices,
+        timer_expressions=timer_expressions,
+        starts_with=people_at_start(process),
+        task_material=task_material,
+    )
+
+
+def _wire_loops(spec) -> None:
+    """Tell every multi-instance or loop task when one of its instances completes, from the moment it is parsed.
+
+    SpiffWorkflow connects an instance's completion to its parent only when it creates the instances, on
+    the spec it shares between workflows. A process that did not start the case (another web worker, the
+    scheduler, any process after a restart) would complete every instance and never move on.
+    """
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            instance = spec.task_specs[task_spec.task_spec]
+            if not instance.completed_event.is_connected(task_spec.merge_child):
+                instance.completed_event.connect(task_spec.merge_child)
+
+
+class SpecCache:
+    """Parsed definitions by content hash, so a case load never re-parses its diagram."""
+
+    def __init__(self, max_bytes: int, limits: TimerLimits | None = None):
+        self._max_bytes = max_bytes
+        self._limits = limits
+        self._by_hash: dict[str, ParsedDefinition] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str, xml: str | Callable[[], str], filename: str) -> ParsedDefinition:
+        """The parsed definition for a stored version, parsing it the first time it is asked for."""
+        with self._lock:
+            found = self._by_hash.get(digest)
+        if found is None:
+            data = (xml() if callable(xml) else xml).encode("utf-8")
+            found = validate(data, filename, max(self._max_bytes, len(data)), self._limits, deployed=True)
+            with self._lock:
+                self._by_hash[digest] = found
+        return found
+
+    def put(self, parsed: ParsedDefinition) -> None:
+        """Remember a definition just validated for deployment."""
+        with self._lock:
+            self._by_hash[parsed.content_hash] = parsed

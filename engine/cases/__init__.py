@@ -1,0 +1,1 @@
+"""Cases: starting, stepping, saving and reading them, their timers and messages."""

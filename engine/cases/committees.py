@@ -1,0 +1,84 @@
+"""Committees passed over in the annual MED round: recorded when it happens, shown to the committee above.
+
+An end event with the extension property `passed_over` (its value the committee's role, e.g. `lmu`) ends a
+committee's turn without its answer. Each such end is recorded once as a `committee_passed_over` event,
+and a task created later with a form field `passed_over_<role>` gets that field filled with the units of
+that role passed over under the task's unit, so the committee above sees whom it goes on without.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from engine.bpmn import workflow as wf_ops
+from engine.bpmn.definitions import ParsedDefinition
+from engine.bpmn.forms import form_fields
+from engine.bpmn.lint import element_properties
+from engine.bpmn.xml import NSMAP, parse_xml
+from engine.cases import store
+from engine.cases.store import SYSTEM
+from engine.models import Case
+from engine.org.snapshot import OrgSnapshot
+
+PASSED_OVER = "passed_over"
+FIELD_PREFIX = "passed_over_"
+NOBODY_PASSED_OVER = "Ingen: alle har meldt tilbage."
+
+# End-event id -> role, per diagram version; a version's XML never changes, so this never goes stale.
+_ENDS: dict[str, dict[str, str]] = {}
+
+
+def passed_over_ends(parsed: ParsedDefinition) -> dict[str, str]:
+    """The end events of a diagram that pass a committee over: element id -> the committee's role."""
+    ends = _ENDS.get(parsed.content_hash)
+    if ends is None:
+        data = parsed.xml.encode("utf-8")
+        tree, _problems = parse_xml(data, parsed.filename, len(data))  # validated when it was deployed
+        ends = {}
+        for event in tree.getroot().iterfind(".//bpmn:endEvent", NSMAP):
+            role = element_properties(event).get(PASSED_OVER, "").strip()
+            if role:
+                ends[event.get("id")] = role
+        _ENDS[parsed.content_hash] = ends
+    return ends
+
+
+def note_passed_over(s: Session, org: OrgSnapshot, case: Case, parsed: ParsedDefinition, tasks: list,
+                     before: set, now: datetime) -> None:
+    """Record the committees this step passed over, and fill `passed_over_<role>` on the tasks it created."""
+    ends = passed_over_ends(parsed)
+    if not ends:
+        return
+    passed: list[tuple[str, str]] = []
+    for task in tasks:
+        role = ends.get(task.task_spec.bpmn_id)
+        if role is None or wf_ops.state_name(task) != "COMPLETED":
+            continue
+        unit = task.data.get("committee_unit") or case.unit_id
+        passed.append((role, unit))
+        if task.id not in before:
+            store.record(s, now, SYSTEM, "committee_passed_over", case.id, None, role=role, unit=unit,
+                         unit_name=org.unit_names.get(unit, unit), spec=task.task_spec.bpmn_id)
+    for task in wf_ops.ready_user_tasks(tasks):
+        if wf_ops.VAERN_KEY in task.internal_data:
+            continue  # filled when it was created; what the committee wrote there since is theirs
+        within = task.data.get("committee_unit") or case.unit_id
+        for field in form_fields(task.task_spec):
+            if field.id.startswith(FIELD_PREFIX):
+                role = field.id[len(FIELD_PREFIX):]
+                units = {unit for r, unit in passed if r == role and _under(org, unit, within)}
+                task.data[field.id] = describe(org, units)
+
+
+def describe(org: OrgSnapshot, units: set[str]) -> str:
+    """The units as a person reads them: one name a line, or that nobody was passed over."""
+    if not units:
+        return NOBODY_PASSED_OVER
+    return "\n".join(sorted(org.unit_names.get(unit, unit) for unit in units))
+
+
+def _under(org: OrgSnapshot, unit: str, within: str) -> bool:
+    # A unit removed from the organisation since is still named, but belongs under no one's view.
+    return org.has_unit(unit) and within in org.unit_chain(unit)
+

@@ -1,0 +1,1 @@
+"""The `vaern` command line."""

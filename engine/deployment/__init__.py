@@ -1,0 +1,1 @@
+"""Process owners' work: deploying diagrams, comparing versions, moving cases."""

@@ -1,0 +1,1 @@
+"""Who a person is: local accounts, passwords and the log-in throttle."""

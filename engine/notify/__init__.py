@@ -1,0 +1,1 @@
+"""Telling people: notices in the web inbox and e-mail through the outbox."""

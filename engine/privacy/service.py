@@ -1,0 +1,166 @@
+"""Need to know in practice: reading a case through the access policy, logging every read, grants
+by the case's leader, each person's own access log, and the retention purge (LAW-7, LAW-8)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from engine.cases.results import CaseInfo, EventInfo, TaskDetail
+from engine.clock import as_utc
+from engine.errors import NotAllowed
+from engine.models import AccessLog, Case, CaseParty, Task, TaskCandidate
+from engine.privacy.grants import GrantCommands, viewer_level
+from engine.privacy.overview import OverviewFilters, OverviewPage, visible_cases
+from engine.privacy.policy import level_for, may_see
+from engine.privacy.reports import ReportQueries
+from engine.privacy.retention import PURGED, RetentionCommands
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What one viewer may see of a case: the level, and the case and timeline cut to it."""
+
+    level: str
+    case: CaseInfo
+    timeline: tuple[EventInfo, ...]
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    """One read of a case."""
+
+    at: datetime
+    person_id: str
+    case_id: int | None  # None for a view of a list of cases: then `case_ids` are the cases it showed
+    purpose: str
+    level: str
+    allowed: bool
+    case_ids: tuple[int, ...] = ()
+
+
+class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
+    """Access-checked reads, grants, access logs and retention, mixed into the service."""
+
+    def case_overview(self, person_id: str, now: datetime, filters: OverviewFilters | None = None) -> OverviewPage:
+        """The cases a person handles or follows, cut by the access policy; every listed row is logged as a read."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            page = visible_cases(uow.session, person_id, now, filters or OverviewFilters())
+            for row in page.rows:
+                _log(uow.session, now, person_id, row.case_id, "overview", row.level)
+            uow.commit()
+        return page
+
+    def case_access(self, case_id: int, viewer_id: str) -> str:
+        """The viewer's access level for the case ('none', 'status', 'timeline', 'full'); no log row."""
+        with self.uow() as uow:
+            return _level(uow.session, self, case_id, viewer_id)
+
+    def view_case(self, case_id: int, viewer_id: str, now: datetime, purpose: str = "page") -> CaseView:
+        """Read a case as the viewer may see it, logging the read; NotAllowed when they may see nothing.
+
+        A case that does not exist (or was purged) is refused and logged exactly like one the viewer may not
+        see, so that no answer tells whether a case number exists.
+        """
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            level = _level(s, self, case_id, viewer_id)
+            _log(s, now, viewer_id, case_id, purpose, level)
+            uow.commit()
+        if level == "none":
+            raise NotAllowed("you may not see this case")
+        info = self.case(case_id) if level == "full" else self._bare_case(case_id)
+        timeline: tuple[EventInfo, ...] = ()
+        if may_see(level, "timeline"):
+            events = [e for e in self.events(case_id) if e.action not in ("notice",) or level == "full"]
+            timeline = tuple(e if level == "full" else replace(e, actor=_role_of(e), details={}) for e in events)
+        return CaseView(level, info, timeline)
+
+    def view_task(self, task_id: str, viewer_id: str, now: datetime) -> TaskDetail:
+        """Open a task's page: only its candidates, assignee or completer may; the read is logged."""
+        now = as_utc(now)
+        with self.uow() as uow:
+            s = uow.session
+            task = s.get(Task, task_id)
+            if task is None:
+                # The same refusal as for someone else's task: a task page never says whether a task exists.
+                raise NotAllowed("this task is not yours")
+            candidate = s.scalar(select(TaskCandidate.person_id).where(
+                TaskCandidate.task_id == task_id, TaskCandidate.person_id == viewer_id)) is not None
+            allowed = viewer_id in (task.assignee_id, task.completed_by) or (candidate and task.assignee_id is None)
+            _log(s, now, viewer_id, task.case_id, "task", "task" if allowed else "none")
+            uow.commit()
+        if not allowed:
+            raise NotAllowed("this task is not yours")
+        return self.task_detail(task_id)
+
+    def log_maintenance_read(self, case_id: int, who: str, purpose: str, now: datetime) -> None:
+        """Log a read by a maintainer's tool (the command line), which needs no case access of its own."""
+        with self.uow() as uow:
+            _log(uow.session, as_utc(now), who, case_id, purpose, "maintenance")
+            uow.commit()
+
+    def access_log_about(self, person_id: str, limit: int = 500) -> list[AccessLogEntry]:
+        """Who read cases the person is a party to, and when (C-579/21), newest first.
+
+        Only cases the person may know of: the accused, whom the policy gives nothing of a case, learns
+        nothing of it here either, not even that it exists (K-H6, LAW-6).
+        """
+        with self.uow() as uow:
+            s = uow.session
+            # One query for every case the person is a party to, and the policy over their parts in it: a
+            # party's level does not depend on tasks or grants except to raise it, so this is the whole rule.
+            parts: dict[int, tuple[str, bool, set[str]]] = {}
+            for case_id, kind, confidential, role in s.execute(
+                    select(Case.id, Case.kind, Case.confidential, CaseParty.role)
+                    .join(CaseParty, CaseParty.case_id == Case.id)
+                    .where(CaseParty.person_id == person_id, Case.status != PURGED)):
+                parts.setdefault(case_id, (kind, confidential, set()))[2].add(f"party:{role}")
+            known = [case_id for case_id, (kind, confidential, relations) in parts.items()
+                     if level_for(kind, confidential, relations, False) != "none"]
+            if not known:
+                return []
+            rows = s.scalars(select(AccessLog).where(AccessLog.case_id.in_(known), AccessLog.allowed.is_(True))
+                             .order_by(AccessLog.id.desc()).limit(limit))
+            return [_entry(r) for r in rows]
+
+    def access_log(self, since: datetime | None = None, limit: int | None = None,
+                   newest_first: bool = False) -> list[AccessLogEntry]:
+        """The access log, oldest first (an administrator's export) or the newest `limit` rows first."""
+        with self.uow() as uow:
+            query = select(AccessLog).order_by(AccessLog.id.desc() if newest_first else AccessLog.id).limit(limit)
+            if since is not None:
+                query = query.where(AccessLog.at >= as_utc(since))
+            return [_entry(r) for r in uow.session.scalars(query)]
+
+    def _bare_case(self, case_id: int) -> CaseInfo:
+        info = self.case(case_id)
+        return replace(info, data={}, parties={})
+
+
+def _level(s: Session, service, case_id: int, viewer_id: str) -> str:
+    case = s.get(Case, case_id)
+    if case is None or case.status == PURGED:
+        return "none"  # nothing to see, and the same answer as a case one may not see
+    return viewer_level(s, service, case, viewer_id)
+
+
+def _log(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:
+    s.execute(insert(AccessLog).values(at=now, person_id=person_id, case_id=case_id, purpose=purpose,
+                                       level=level, allowed=level != "none"))
+
+
+def _entry(row: AccessLog) -> AccessLogEntry:
+    return AccessLogEntry(row.at, row.person_id, row.case_id, row.purpose, row.level, row.allowed,
+                          tuple(row.case_ids or ()))
+
+
+def _role_of(event: EventInfo) -> str:
+    # Without full access the timeline says which role acted, never who.
+    if event.actor == "system":
+        return "system"
+    return event.details.get("role") or "deltager"
