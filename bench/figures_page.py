@@ -21,14 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench import results  # noqa: E402
-from bench.seed import (  # noqa: E402
-    DEPARTMENTS,
-    PASSWORD,
-    add_closed_cases,
-    open_service,
-    set_passwords,
-    start_open_cases,
-)
+from bench.seed import DEPARTMENTS, PASSWORD, add_closed_cases, open_service, set_passwords, start_open_cases  # noqa: E402
 from bench.web_load import SERVER_ENV, ms  # noqa: E402
 from engine.models import Case, CaseFact, Event, Task  # noqa: E402
 

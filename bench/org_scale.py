@@ -17,13 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import results  # noqa: E402
-from bench.seed import (  # noqa: E402
-    PASSWORD,
-    add_closed_cases,
-    open_service,
-    set_passwords,
-    start_open_cases,
-)
+from bench.seed import PASSWORD, add_closed_cases, open_service, set_passwords, start_open_cases  # noqa: E402
 from bench.web_load import SERVER_ENV, ms  # noqa: E402
 
 STAFF = {"3k": 2, "30k": 29}  # employees per department besides its leader; 1,000 departments

@@ -29,14 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import results  # noqa: E402
-from bench.seed import (  # noqa: E402
-    PASSWORD,
-    add_closed_cases,
-    counts,
-    open_service,
-    set_passwords,
-    start_open_cases,
-)
+from bench.seed import PASSWORD, add_closed_cases, counts, open_service, set_passwords, start_open_cases  # noqa: E402
 
 CLIENTS = (1, 8, 32)
 LOAD_LEADERS = 32

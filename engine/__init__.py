@@ -4,12 +4,7 @@ from engine.bpmn.diff import Change, diff_xml
 from engine.bpmn.forms import FormField
 from engine.bpmn.migration import Blocker, MigrationCheck, MigrationRefused
 from engine.bpmn.workflow import WorkflowError
-from engine.cases.annual_cycle import (
-    AnnualRound,
-    AnnualRoundExists,
-    annual_round,
-    start_annual_round,
-)
+from engine.cases.annual_cycle import AnnualRound, AnnualRoundExists, annual_round, start_annual_round
 from engine.cases.results import (
     CaseDiagram,
     CaseInfo,

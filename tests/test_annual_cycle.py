@@ -11,14 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import (
-    AnnualRoundExists,
-    Settings,
-    TimerScheduler,
-    annual_round,
-    open_vaern,
-    start_annual_round,
-)
+from engine import AnnualRoundExists, Settings, TimerScheduler, annual_round, open_vaern, start_annual_round
 from engine.cases import annual_cycle
 from tests.conftest import ROOT
 from tests.scenario import deploy_guideline, open_specs

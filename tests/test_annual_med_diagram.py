@@ -19,12 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.expressions import (
-    check_expression,
-    evaluate,
-    names_read,
-    restricted_script_engine,
-)
+from engine.bpmn.expressions import check_expression, evaluate, names_read, restricted_script_engine
 from engine.bpmn.lint import element_properties, process_settings
 from engine.cases.annual_cycle import START_SETTING, start_moment
 from engine.org.roles import KNOWN_ROLES, NOTICE_KINDS

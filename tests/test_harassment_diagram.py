@@ -20,18 +20,12 @@ import time_machine
 from lxml import etree
 from simpleeval import EvalWithCompoundTypes
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine.python_environment import (
-    BasePythonScriptEngineEnvironment,
-)
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.expressions import (
-    WORKING_DAYS,
-    check_expression,
-    restricted_script_engine,
-)
+from engine.bpmn.expressions import WORKING_DAYS, check_expression, restricted_script_engine
 from engine.bpmn.lint import process_settings
 from engine.bpmn.workflow import set_case_variables
 from engine.org.roles import KNOWN_ROLES

@@ -17,15 +17,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from engine import (
-    GrantRefused,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
-    Settings,
-    TaskNotOpen,
-    open_vaern,
-)
+from engine import GrantRefused, InvalidInput, NotAllowed, NotFound, Settings, TaskNotOpen, open_vaern
 from tests.conftest import DEMO_ORG, DIAGRAMS, T0
 from tests.scenario import assert_rows_match_workflow
 

@@ -8,14 +8,7 @@ import pytest
 
 from engine import InvalidInput
 from tests.conftest import T0
-from tests.scenario import (
-    deploy_guideline,
-    do,
-    filled,
-    open_specs,
-    open_task,
-    run_to_end,
-)
+from tests.scenario import deploy_guideline, do, filled, open_specs, open_task, run_to_end
 
 REPORT = {"report_source": "affected", "kind": "offensive", "serious": False, "employee_id": "ansat-akut",
           "reporter_id": "ansat-akut", "accused_id": "kollega-akut",

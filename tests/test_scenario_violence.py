@@ -7,14 +7,7 @@ import pytest
 
 from engine.errors import InvalidInput
 from tests.conftest import T0
-from tests.scenario import (
-    assert_rows_match_workflow,
-    deploy_guideline,
-    do,
-    filled,
-    open_specs,
-    run_to_end,
-)
+from tests.scenario import assert_rows_match_workflow, deploy_guideline, do, filled, open_specs, run_to_end
 
 REPORT = {
     "employee_id": "ansat-akut", "reporter_id": "ansat-akut", "incident_at": "2026-11-26T07:15:00+01:00",

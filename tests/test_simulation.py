@@ -13,12 +13,7 @@ import pytest
 from engine import FormField
 from engine.simulation.answers import Chooser, FormFiller
 from engine.simulation.inputs import FieldRule, StartVariable, read_facts
-from engine.simulation.simulate import (
-    BEHAVIOURS,
-    COMMITTEE_SILENT,
-    behaviours_for,
-    simulate_diagram,
-)
+from engine.simulation.simulate import BEHAVIOURS, COMMITTEE_SILENT, behaviours_for, simulate_diagram
 from tests.conftest import DEMO_ORG, DIAGRAMS, ROOT
 from tests.rework import rework_marks
 

@@ -21,11 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.expressions import (
-    WORKING_DAYS,
-    check_expression,
-    restricted_script_engine,
-)
+from engine.bpmn.expressions import WORKING_DAYS, check_expression, restricted_script_engine
 from engine.bpmn.lint import process_settings
 from engine.org.roles import KNOWN_ROLES, NOTICE_KINDS
 

@@ -46,20 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.register(app)
     Babel(app, locale_selector=lambda: session.get("lang", DEFAULT_LANGUAGE))
 
-    from . import (
-        auth,
-        cases,
-        errors,
-        figures,
-        inbox,
-        notices,
-        overview,
-        people,
-        privacy,
-        report,
-        tasks,
-        vendor,
-    )
+    from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, vendor
     for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures):
         app.register_blueprint(module.bp)
     from . import admin

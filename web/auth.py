@@ -4,19 +4,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlparse
 
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from engine import DEMO_PASSWORD, UnknownPerson

@@ -4,20 +4,9 @@ from __future__ import annotations
 from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import (
-    HTTPException,
-    InternalServerError,
-    RequestEntityTooLarge,
-)
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from engine import (
-    ConcurrentUpdate,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
-    TaskNotOpen,
-    WorkflowError,
-)
+from engine import ConcurrentUpdate, InvalidInput, NotAllowed, NotFound, TaskNotOpen, WorkflowError
 
 from .helpers import MAX_TEXT_LENGTH
 

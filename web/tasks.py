@@ -12,14 +12,7 @@ from .access import at_least, view_case, view_task
 from .answers import case_labels, shown
 from .cases import leader_actions, timeline_rows
 from .errors import error_page
-from .helpers import (
-    localized,
-    maintains_diagrams,
-    me,
-    now,
-    service,
-    split_documentation,
-)
+from .helpers import localized, maintains_diagrams, me, now, service, split_documentation
 from .people import person_text, read_person
 from .summary import case_summary
 from .wording import plain_text

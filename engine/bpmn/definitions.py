@@ -14,13 +14,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.bpmn.limits import TimerLimits
-from engine.bpmn.lint import (
-    element_properties,
-    lint,
-    material_names,
-    people_at_start,
-    process_settings,
-)
+from engine.bpmn.lint import element_properties, lint, material_names, people_at_start, process_settings
 from engine.bpmn.xml import NSMAP, as_utf8, parse_xml, schema_problems
 from engine.errors import DefinitionError, Problem
 

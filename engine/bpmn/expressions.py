@@ -12,9 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.script_engine.python_environment import (
-    BasePythonScriptEngineEnvironment,
-)
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.bpmn.bounded_eval import BoundedEval, TooMuchWork, bounded_round

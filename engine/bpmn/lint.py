@@ -8,12 +8,7 @@ from typing import Iterable
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from engine.bpmn.expressions import (
-    WORKING_DAYS,
-    check_expression,
-    is_iso_literal,
-    names_read,
-)
+from engine.bpmn.expressions import WORKING_DAYS, check_expression, is_iso_literal, names_read
 from engine.bpmn.limits import TimerLimits
 from engine.bpmn.lint_policy import policy_problems
 from engine.bpmn.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NSMAP

@@ -19,13 +19,7 @@ from engine.cases import store
 from engine.cases.results import CaseInfo
 from engine.cases.store import SYSTEM
 from engine.clock import as_utc
-from engine.errors import (
-    DefinitionError,
-    Problem,
-    UnknownCaseKind,
-    UnknownUnit,
-    VaernError,
-)
+from engine.errors import DefinitionError, Problem, UnknownCaseKind, UnknownUnit, VaernError
 from engine.models import Case, Definition
 
 KIND = "annual_med"

@@ -11,32 +11,11 @@ from engine.bpmn import workflow as wf_ops
 from engine.bpmn.forms import FormField, form_fields
 from engine.cases import store
 from engine.cases.messages import messages_for
-from engine.cases.results import (
-    CaseDiagram,
-    CaseInfo,
-    EventInfo,
-    InboxItem,
-    PersonInfo,
-    TaskDetail,
-    TaskInfo,
-    UnitInfo,
-)
+from engine.cases.results import CaseDiagram, CaseInfo, EventInfo, InboxItem, PersonInfo, TaskDetail, TaskInfo, UnitInfo
 from engine.clock import as_utc, frozen_at
 from engine.errors import TaskNotFound, UnknownPerson
 from engine.identity.passwords import check_password, unknown_account_hash
-from engine.models import (
-    Account,
-    Case,
-    CaseParty,
-    Event,
-    Notice,
-    Person,
-    RoleHolder,
-    Task,
-    TaskCandidate,
-    Timer,
-    Unit,
-)
+from engine.models import Account, Case, CaseParty, Event, Notice, Person, RoleHolder, Task, TaskCandidate, Timer, Unit
 from engine.org.directory import PersonChoice, PersonMatch
 
 

@@ -5,12 +5,7 @@ import sys
 
 import click
 
-from engine.cases.annual_cycle import (
-    AnnualRoundExists,
-    annual_round,
-    start_annual_round,
-    start_due_round,
-)
+from engine.cases.annual_cycle import AnnualRoundExists, annual_round, start_annual_round, start_due_round
 from engine.cli.main import CLI_USER, _now, _service, _when, cli
 
 

@@ -6,16 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.main import (
-    CLI_USER,
-    DEMO_ADMIN,
-    DEMO_ORG,
-    _bpmn_paths,
-    _now,
-    _service,
-    _when,
-    cli,
-)
+from engine.cli.main import CLI_USER, DEMO_ADMIN, DEMO_ORG, _bpmn_paths, _now, _service, _when, cli
 from engine.identity.passwords import DEMO_PASSWORD
 
 

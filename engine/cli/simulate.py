@@ -7,13 +7,7 @@ from pathlib import Path
 import click
 
 from engine.cli.main import DEMO_ORG, _bpmn_paths, cli
-from engine.simulation.simulate import (
-    ALL_BEHAVIOURS,
-    BEHAVIOUR_NAMES,
-    BehaviourResult,
-    DiagramResult,
-    simulate_diagram,
-)
+from engine.simulation.simulate import ALL_BEHAVIOURS, BEHAVIOUR_NAMES, BehaviourResult, DiagramResult, simulate_diagram
 
 
 def _summary(result: BehaviourResult) -> str:

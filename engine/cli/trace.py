@@ -6,13 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine.bpmn.trace import (
-    TracedElement,
-    out_of_scope,
-    requirement_ids,
-    trace_report,
-    traced_elements,
-)
+from engine.bpmn.trace import TracedElement, out_of_scope, requirement_ids, trace_report, traced_elements
 from engine.cli.main import _bpmn_paths, cli
 
 _SHOWN = 6

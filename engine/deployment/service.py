@@ -11,13 +11,7 @@ from sqlalchemy.orm import Session
 from engine.bpmn import workflow as wf_ops
 from engine.bpmn.definitions import validate
 from engine.bpmn.diff import Change, diff_xml
-from engine.bpmn.migration import (
-    Blocker,
-    MigrationCheck,
-    MigrationRefused,
-    carry_settings,
-    check,
-)
+from engine.bpmn.migration import Blocker, MigrationCheck, MigrationRefused, carry_settings, check
 from engine.cases import store
 from engine.cases.results import CaseInfo, DefinitionInfo
 from engine.clock import as_utc

@@ -10,16 +10,7 @@ from engine.clock import as_utc
 from engine.db import UnitOfWork
 from engine.errors import NotAllowed, UnknownUnit
 from engine.figures import definitions as d
-from engine.figures.suppression import (
-    SHOWN,
-    SMALL,
-    Cell,
-    Grid,
-    Table,
-    check_threshold,
-    protect,
-    protect_grid,
-)
+from engine.figures.suppression import SHOWN, SMALL, Cell, Grid, Table, check_threshold, protect, protect_grid
 from engine.org.snapshot import OrgCache, OrgSnapshot
 
 # Who sits for a unit's figures: the committees, HR, the work-environment organisation and leaders.

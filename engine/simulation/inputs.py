@@ -9,12 +9,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine.bpmn.expressions import WORKING_DAYS, is_iso_literal
-from engine.bpmn.lint import (
-    PEOPLE_AT_START,
-    element_properties,
-    people_at_start,
-    process_settings,
-)
+from engine.bpmn.lint import PEOPLE_AT_START, element_properties, people_at_start, process_settings
 from engine.bpmn.xml import BPMN_NS, CAMUNDA_NS, NSMAP, parse_xml
 from engine.org.roles import PERSON_ROLES
 

@@ -9,13 +9,7 @@ from datetime import datetime, timedelta, timezone
 from click.testing import CliRunner
 from flask import Flask
 
-from tests.web.conftest import (
-    login,
-    make_app,
-    start_harassment,
-    start_violence,
-    task_of,
-)
+from tests.web.conftest import login, make_app, start_harassment, start_violence, task_of
 from web import scheduling
 
 LATER = timedelta(days=14)  # past the five working days after which a serious case escalates

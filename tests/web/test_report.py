@@ -3,13 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from tests.web.conftest import (
-    csrf_token,
-    login,
-    start_harassment,
-    start_violence,
-    task_of,
-)
+from tests.web.conftest import csrf_token, login, start_harassment, start_violence, task_of
 
 VIOLENCE = {"actor": "patient", "reporting_as": "self", "unit_id": "afd-akut", "incident_at": "2026-01-05T10:00",
             "location": "Stue 3", "violence_type": "physical", "severity": "3", "description": "Slag på armen"}

@@ -3,13 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from tests.web.conftest import (
-    csrf_token,
-    login,
-    start_harassment,
-    start_violence,
-    task_of,
-)
+from tests.web.conftest import csrf_token, login, start_harassment, start_violence, task_of
 
 FIRST_TALK = {"contact_initiated_by": "leader", "first_talk_date": "2026-01-06", "someone_to_talk_to": "Sin mand"}
 

@@ -8,15 +8,7 @@ import pytest
 
 from tests.conftest import simple_xml
 from tests.web.conftest import login, start_harassment, start_violence, task_of
-from web.wording import (
-    IDENTIFIER,
-    day,
-    duration_words,
-    moment,
-    plain_label,
-    plain_text,
-    value_text,
-)
+from web.wording import IDENTIFIER, day, duration_words, moment, plain_label, plain_text, value_text
 
 SETTINGS = {"first_action_reminder": "1 arbejdsdag", "serious_escalation_after": "5 arbejdsdage",
             "hearing_deadline": "P7D", "accident_report_deadline": "P14D", "followup_after": "P2W"}
