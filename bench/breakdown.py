@@ -84,7 +84,7 @@ def real_case() -> dict:
                                   T0 + timedelta(hours=step))
         with service.uow() as uow:
             row = uow.session.get(Case, case.id)
-            state, parsed = row.state, service._parsed(row.definition)
+            state, parsed = row.state, service.loader.parsed(row.definition)
         workflow = wf_ops.loads(state, parsed)
         dumps = _median(lambda: wf_ops.dumps(workflow), 200)
         loads = _median(lambda: wf_ops.loads(state, parsed), 50)

@@ -1,8 +1,8 @@
-"""Database engine, SQLite pragmas, the unit of work and schema migrations."""
+"""Database engine, SQLite pragmas, the write lock, scrubbing and schema migrations (the unit of work is in
+unit_of_work.py)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -46,32 +46,6 @@ def begin_writing(connection: Connection) -> None:
         return
     if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-class UnitOfWork:
-    """One transaction: `with uow:` opens a session, commits on `uow.commit()`, rolls back otherwise."""
-
-    def __init__(self, session_factory: Callable[[], Session], after_commit: Callable[[], None] | None = None):
-        self._session_factory = session_factory
-        self._after_commit = after_commit
-        self.session: Session | None = None
-
-    def __enter__(self) -> "UnitOfWork":
-        self.session = self._session_factory()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        assert self.session is not None
-        self.session.rollback()
-        self.session.close()
-        self.session = None
-
-    def commit(self) -> None:
-        """Commit everything done in this unit of work."""
-        assert self.session is not None
-        self.session.commit()
-        if self._after_commit is not None:
-            self._after_commit()
 
 
 def scrub(engine: Engine) -> bool:

@@ -70,7 +70,7 @@ def assert_rows_match_workflow(vaern: Vaern, case_id: int) -> None:
     with vaern.uow() as uow:
         s = uow.session
         case = s.get(Case, case_id)
-        expected = store.project(case_id, wf_ops.loads(case.state, vaern._parsed(case.definition)))
+        expected = store.project(case_id, wf_ops.loads(case.state, vaern.loader.parsed(case.definition)))
         tasks = {row.id: dict(row._mapping) for row in s.execute(select(Task.__table__).where(Task.case_id == case_id))}
         candidates = {(row.task_id, row.person_id) for row in
                       s.execute(select(TaskCandidate.__table__).where(TaskCandidate.case_id == case_id))}

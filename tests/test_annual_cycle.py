@@ -114,21 +114,21 @@ def test_a_leap_day_start_falls_on_the_last_of_february_in_other_years():
         annual_cycle.start_moment("13-01", 2027)
 
 
-def test_the_check_inside_the_start_refuses_a_second_round_the_first_look_missed(med, monkeypatch):
+def test_the_check_inside_the_start_refuses_a_second_round_the_first_look_missed(med):
     first = start_annual_round(med, "koncern-hr", FEBRUARY_1)
-    looks = annual_cycle._round_of
     # As if a second starter looked before the first one committed: only the look inside the start sees it.
-    monkeypatch.setattr(annual_cycle, "_round_of", lambda s, year, besides=None:
-                        looks(s, year, besides) if besides is not None else None)
+    def look(s, year, besides=None):
+        return annual_cycle.round_of(s, year, besides) if besides is not None else None
+
     with pytest.raises(AnnualRoundExists):
-        start_annual_round(med, "koncern-hr", FEBRUARY_1 + timedelta(hours=1))
+        start_annual_round(med, "koncern-hr", FEBRUARY_1 + timedelta(hours=1), look=look)
     assert [c.id for c in rounds(med)] == [first.id]
     assert [e.case_id for e in med.events(limit=10_000) if e.action == "case_started"] == [first.id]
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-def test_two_starters_at_the_same_moment_start_one_round(med, database_url, monkeypatch):
-    looks = annual_cycle._round_of
+def test_two_starters_at_the_same_moment_start_one_round(med, database_url):
+    looks = annual_cycle.round_of
     checked = threading.Barrier(2, timeout=3)
 
     def look(s, year, besides=None):
@@ -141,7 +141,6 @@ def test_two_starters_at_the_same_moment_start_one_round(med, database_url, monk
             pass  # the other one is held by the lock until this one commits
         return found
 
-    monkeypatch.setattr(annual_cycle, "_round_of", look)
     services = [open_vaern(Settings(database_url=database_url), migrate=False) for _ in range(2)]
     together = threading.Barrier(2)
     outcomes: list[str] = []
@@ -149,7 +148,7 @@ def test_two_starters_at_the_same_moment_start_one_round(med, database_url, monk
     def start(service):
         together.wait()
         try:
-            start_annual_round(service, "koncern-hr", FEBRUARY_1)
+            start_annual_round(service, "koncern-hr", FEBRUARY_1, look=look)
             outcomes.append("started")
         except AnnualRoundExists:
             outcomes.append("refused")

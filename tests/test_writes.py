@@ -26,9 +26,9 @@ def test_a_save_applies_inserts_updates_and_deletes_of_several_rows(vaern):
         s = uow.session
         added = ({"case_id": case_id, "role": "colleague", "person_id": "kollega-akut"},
                  {"case_id": case_id, "role": "reporter", "person_id": "tr-akut"})
-        assert writes.save(s, CASE, {"id": case_id}, version, {"version": version + 1, "serious": True},
+        assert writes.save(s.connection(), uow.queued, CASE, {"id": case_id}, version, {"version": version + 1, "serious": True},
                            [writes.Change("insert", PARTY, added)])
-        assert writes.save(s, CASE, {"id": case_id}, version + 1, {"version": version + 2}, [
+        assert writes.save(s.connection(), uow.queued, CASE, {"id": case_id}, version + 1, {"version": version + 2}, [
             writes.Change("update", PARTY, ({"case_id": case_id, "role": "reporter", "person_id": "hr-hosp"},)),
             writes.Change("delete", PARTY, ({"case_id": case_id, "role": "colleague"},
                                             {"case_id": case_id, "role": "employee"})),
@@ -45,9 +45,10 @@ def test_a_save_at_a_version_that_moved_on_writes_nothing_not_even_queued_rows(v
     with vaern.uow() as uow:
         s = uow.session
         events_before = len(s.execute(select(EVENT.c.id)).all())
-        writes.queue_rows(s, EVENT, [{"at": T0, "actor": "x", "action": "lost", "case_id": case_id, "task_id": None,
-                                      "details": {}}])
-        saved = writes.save(s, CASE, {"id": case_id}, version - 1, {"version": version, "state": "{}"},
+        uow.queued.add(EVENT, [{"at": T0, "actor": "x", "action": "lost", "case_id": case_id, "task_id": None,
+                                "details": {}}])
+        saved = writes.save(s.connection(), uow.queued, CASE, {"id": case_id}, version - 1,
+                            {"version": version, "state": "{}"},
                             [writes.Change("insert", PARTY, ({"case_id": case_id, "role": "colleague",
                                                               "person_id": "kollega-akut"},))])
         assert saved is False

@@ -64,6 +64,47 @@ _SERIALIZER = _make_serializer()
 
 
 @dataclass(frozen=True)
+class TaskMeta:
+    """What vaern keeps on a user task besides SpiffWorkflow's own state: who it is for and what became of it.
+
+    Stored in the task's internal data under VAERN_KEY as a plain dict (the same keys since the first
+    version), so it travels with the serialized workflow.
+    """
+
+    role: str
+    unit: str
+    candidates: tuple[str, ...]
+    assignee: str | None = None
+    created_at: str | None = None
+    due_at: str | None = None
+    completed_by: str | None = None
+    completed_at: str | None = None
+
+    def may_act(self, person_id: str) -> bool:
+        """Whether the person may do the task: its assignee, or any candidate while nobody has claimed it."""
+        return self.assignee == person_id if self.assignee is not None else person_id in self.candidates
+
+
+def task_meta(task: SpiffTask) -> TaskMeta | None:
+    """vaern's record on a user task, or None for a task nobody was assigned to yet."""
+    stored = task.internal_data.get(VAERN_KEY)
+    if stored is None:
+        return None
+    return TaskMeta(stored["role"], stored["unit"], tuple(stored.get("candidates") or ()), stored.get("assignee"),
+                    stored.get("created_at"), stored.get("due_at"), stored.get("completed_by"),
+                    stored.get("completed_at"))
+
+
+def set_task_meta(task: SpiffTask, meta: TaskMeta) -> None:
+    """Write vaern's record on a user task (replacing what was there)."""
+    task.internal_data[VAERN_KEY] = {
+        "role": meta.role, "unit": meta.unit, "candidates": list(meta.candidates), "assignee": meta.assignee,
+        "created_at": meta.created_at, "due_at": meta.due_at,
+        **({"completed_by": meta.completed_by, "completed_at": meta.completed_at} if meta.completed_by else {}),
+    }
+
+
+@dataclass(frozen=True)
 class PendingTimer:
     """A timer the case waits on: the Spiff task id, its element id and when it falls due."""
 

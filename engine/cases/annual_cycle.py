@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from engine.cases.store import SYSTEM
 from engine.clock import as_utc
 from engine.errors import DefinitionError, Problem, UnknownCaseKind, UnknownUnit, VaernError
 from engine.models import Case, Definition
+from engine.unit_of_work import UnitOfWork
 
 KIND = "annual_med"
 START_SETTING = "annual_start"
@@ -70,7 +72,7 @@ def annual_round(vaern, now: datetime) -> AnnualRound:
     with vaern.uow() as uow:
         s = uow.session
         definition = _newest(s)
-        existing = _round_of(s, year)
+        existing = round_of(s, year)
         status = s.scalar(select(Case.status).where(Case.id == existing)) if existing else None
         starts_at, problem = None, None
         if definition is not None:
@@ -81,25 +83,32 @@ def annual_round(vaern, now: datetime) -> AnnualRound:
     return AnnualRound(year, existing, status, starts_at, definition is not None, problem)
 
 
-def start_annual_round(vaern, user: str, now: datetime, source: str = "admin") -> CaseInfo:
-    """Start this year's round for the organisation's top unit; AnnualRoundExists if it was started already."""
+def start_annual_round(vaern, user: str, now: datetime, source: str = "admin",
+                       look: Callable[..., int | None] | None = None) -> CaseInfo:
+    """Start this year's round for the organisation's top unit; AnnualRoundExists if it was started already.
+
+    `look(session, year, besides=None)` finds a round of the year (`round_of`; a test gives its own to stage
+    two starters at once): once before the start, and again inside it, under a lock, before it commits.
+    """
+    look = look or round_of
     now = as_utc(now)
     year = round_year(now)
     with vaern.uow() as uow:
         if _newest(uow.session) is None:
             raise UnknownCaseKind(f"no diagram is deployed for the case kind '{KIND}'")
-        existing = _round_of(uow.session, year)
+        existing = look(uow.session, year)
     if existing is not None:
         raise AnnualRoundExists(year, existing)
     unit = top_unit(vaern)
 
-    def only_one(s: Session, info: CaseInfo) -> None:
+    def only_one(uow: UnitOfWork, info: CaseInfo) -> None:
         # Rows locked until commit: a second starter waits here, then sees the first one's case and gives up.
+        s = uow.session
         s.execute(update(Definition).where(Definition.kind == KIND).values(version=Definition.version))
-        other = _round_of(s, year, besides=info.id)
+        other = look(s, year, besides=info.id)
         if other is not None:
             raise AnnualRoundExists(year, other)
-        store.record(s, now, user, "annual_round_started", info.id, year=year, source=source, unit=unit)
+        store.record(uow, now, user, "annual_round_started", info.id, year=year, source=source, unit=unit)
 
     return vaern.start_case(KIND, unit, {"year": year}, user, now, on_started=only_one)
 
@@ -112,7 +121,7 @@ def start_due_round(vaern, now: datetime) -> CaseInfo | None:
         s = uow.session
         definition = _newest(s)
         starts_at = _scheduled(vaern, definition, year) if definition is not None else None
-        if starts_at is None or now < starts_at or _round_of(s, year) is not None:
+        if starts_at is None or now < starts_at or round_of(s, year) is not None:
             return None
     try:
         return start_annual_round(vaern, SYSTEM, now, source="schedule")
@@ -147,7 +156,7 @@ def _scheduled(vaern, definition: Definition, year: int) -> datetime | None:
                                        f"the setting '{START_SETTING}' = {value!r} is not valid: {exc}")]) from exc
 
 
-def _round_of(s: Session, year: int, besides: int | None = None) -> int | None:
+def round_of(s: Session, year: int, besides: int | None = None) -> int | None:
     """The case id of the round started in `year` (Danish calendar year), if any."""
     begins = as_utc(datetime.combine(date(year, 1, 1), time(0), DANISH_TIME))
     ends = as_utc(datetime.combine(date(year + 1, 1, 1), time(0), DANISH_TIME))

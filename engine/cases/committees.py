@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from engine.bpmn import workflow as wf_ops
 from engine.bpmn.definitions import ParsedDefinition
 from engine.bpmn.forms import form_fields
@@ -20,6 +18,7 @@ from engine.cases import store
 from engine.cases.store import SYSTEM
 from engine.models import Case
 from engine.org.snapshot import OrgSnapshot
+from engine.unit_of_work import UnitOfWork
 
 PASSED_OVER = "passed_over"
 FIELD_PREFIX = "passed_over_"
@@ -44,12 +43,13 @@ def passed_over_ends(parsed: ParsedDefinition) -> dict[str, str]:
     return ends
 
 
-def note_passed_over(s: Session, org: OrgSnapshot, case: Case, parsed: ParsedDefinition, tasks: list,
-                     before: set, now: datetime) -> None:
+def note_passed_over(uow: UnitOfWork, case: Case, parsed: ParsedDefinition, tasks: list, before: set,
+                     now: datetime) -> None:
     """Record the committees this step passed over, and fill `passed_over_<role>` on the tasks it created."""
     ends = passed_over_ends(parsed)
     if not ends:
         return
+    org = uow.org
     passed: list[tuple[str, str]] = []
     for task in tasks:
         role = ends.get(task.task_spec.bpmn_id)
@@ -58,10 +58,10 @@ def note_passed_over(s: Session, org: OrgSnapshot, case: Case, parsed: ParsedDef
         unit = task.data.get("committee_unit") or case.unit_id
         passed.append((role, unit))
         if task.id not in before:
-            store.record(s, now, SYSTEM, "committee_passed_over", case.id, None, role=role, unit=unit,
+            store.record(uow, now, SYSTEM, "committee_passed_over", case.id, None, role=role, unit=unit,
                          unit_name=org.unit_names.get(unit, unit), spec=task.task_spec.bpmn_id)
     for task in wf_ops.ready_user_tasks(tasks):
-        if wf_ops.VAERN_KEY in task.internal_data:
+        if wf_ops.task_meta(task) is not None:
             continue  # filled when it was created; what the committee wrote there since is theirs
         within = task.data.get("committee_unit") or case.unit_id
         for field in form_fields(task.task_spec):

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import workflow as wf_ops
 from engine.cases import writes
-from engine.cases.writes import Change, queue_rows
+from engine.cases.writes import Change
 from engine.clock import as_utc
 from engine.db import begin_writing
 from engine.errors import CaseNotFound, ConcurrentUpdate
 from engine.figures.facts import fact_row
 from engine.models import Case, CaseFact, CaseParty, Event, Task, TaskCandidate, Timer
+from engine.unit_of_work import UnitOfWork
 
 # Statements on the tables, not the mapped classes: the hot path skips the ORM's bulk machinery.
 _CASE, _EVENT, _TASK = Case.__table__, Event.__table__, Task.__table__
@@ -25,9 +26,6 @@ _FACT = CaseFact.__table__
 
 SYSTEM = "system"  # the actor of what the engine does by itself (timers, assignment, notices)
 _TASK_STATE_NAMES = {"READY": "open", "COMPLETED": "completed", "CANCELLED": "cancelled", "ERROR": "error"}
-
-
-_LOADED_PROJECTIONS = "vaern_loaded_projections"
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -61,49 +59,36 @@ def execute_locked(session: Session, statement, parameters: dict[str, Any] | Non
     return session.execute(statement, parameters or {})
 
 
-def record(session: Session, now: datetime, actor: str, action: str, case_id: int | None = None,
+def record(uow: UnitOfWork, now: datetime, actor: str, action: str, case_id: int | None = None,
            task_id: str | None = None, **details: Any) -> None:
     """Append one row to the event log; the rows of a command are written together, with its save or commit."""
-    queue_rows(session, _EVENT, [{"at": now, "actor": actor, "action": action, "case_id": case_id,
-                                  "task_id": task_id, "details": details}])
+    uow.queued.add(_EVENT, [{"at": now, "actor": actor, "action": action, "case_id": case_id, "task_id": task_id,
+                             "details": details}])
 
 
-def remember_loaded(session: Session, case_id: int, projection: "Projection") -> None:
-    """Note the rows a loaded case has in the database now, so its save writes only what changed."""
-    session.info.setdefault(_LOADED_PROJECTIONS, {})[case_id] = projection
-
-
-def loaded_projection(session: Session, case_id: int) -> "Projection | None":
-    """The rows the case had when this command loaded it, if known."""
-    return session.info.get(_LOADED_PROJECTIONS, {}).get(case_id)
-
-
-def forget_loaded(session: Session, case_id: int) -> None:
-    """Make the case's next save rewrite all its rows instead of writing only the difference."""
-    session.info.get(_LOADED_PROJECTIONS, {}).pop(case_id, None)
-
-
-def save_case(session: Session, case: Case, workflow, values: dict[str, Any], now: datetime) -> tuple[int, "Projection"]:
+def save_case(uow: UnitOfWork, case: Case, workflow, values: dict[str, Any], now: datetime) -> int:
     """Write the case's state and flags if nobody saved it since it was loaded, with its other rows.
 
-    Returns the new version and the projection now stored. Raises ConcurrentUpdate, changing
-    nothing, when the stored version is no longer the one this command loaded.
+    Returns the new version; the workflow is kept for the next command once this one commits. Raises
+    ConcurrentUpdate, changing nothing, when the stored version is no longer the one this command loaded.
+    Rows of a case this command did not load (or chose to forget) are rewritten whole.
     """
     new_version = case.version + 1
     after = project(case.id, workflow)
-    before = session.info.get(_LOADED_PROJECTIONS, {}).pop(case.id, None)
+    before = uow.loaded.pop(case.id, None)
     changes = projection_changes(case.id, before, after)
     if "parties" in values and values["parties"] != case.parties:
         changes += party_changes(case.id, case.parties, values["parties"])
     set_values = {"state": wf_ops.dumps(workflow), "version": new_version, "updated_at": now, **values}
+    connection = uow.session.connection()
     if before is None:
         # Rows of unknown shape: clear them first (a statement of their own, never mixed with inserts).
-        connection = session.connection()
         for statement in _DELETE_ALL:
             connection.execute(statement, {"case_id": case.id})
-    if not writes.save(session, _CASE, {"id": case.id}, case.version, set_values, changes):
+    if not writes.save(connection, uow.queued, _CASE, {"id": case.id}, case.version, set_values, changes):
         raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload it and try again")
-    return new_version, after
+    uow.keep_workflow(case.id, new_version, workflow, after)
+    return new_version
 
 
 def party_changes(case_id: int, old: dict[str, str], new: dict[str, str]) -> list[Change]:

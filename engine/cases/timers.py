@@ -15,21 +15,29 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import workflow as wf_ops
 from engine.cases import store
+from engine.cases.loader import CaseLoader
+from engine.cases.stepping import Stepper
 from engine.cases.store import SYSTEM
 from engine.clock import as_utc, frozen_at
 from engine.errors import ConcurrentUpdate
 from engine.models import Case, Event, Timer
+from engine.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
 
-class TimerCommands:
-    """Timer commands mixed into the service."""
+class TimerService:
+    """Fires due timers and says when the next one falls due."""
+
+    def __init__(self, units: UnitsOfWork, loader: CaseLoader, stepper: Stepper):
+        self._units = units
+        self._loader = loader
+        self._stepper = stepper
 
     def fire_due_timers(self, now: datetime, limit: int = 1000) -> int:
         """Fire every timer due at `now`, one transaction per case; returns how many cases moved on."""
         now = as_utc(now)
-        with self.uow() as uow:
+        with self._units() as uow:
             # Walk the due-time index only: the cost follows the due timers, not the open cases.
             due = uow.session.scalars(select(Timer.case_id).where(Timer.due_at <= now)
                                       .order_by(Timer.due_at).limit(limit * 4))
@@ -45,38 +53,38 @@ class TimerCommands:
         return moved
 
     def _fire_case(self, case_id: int, now: datetime) -> int:
-        with self.uow() as uow:
-            s = uow.session
-            claimed = _claim(s, case_id, now)
+        with self._units() as uow:
+            claimed = _claim(uow.session, case_id, now)
             if claimed is None:
                 return 0
-            case, parsed, workflow = self._with_workflow(s, claimed)
+            loaded = self._loader.with_workflow(uow, claimed)
             # A timer row is what brought the case here: rewrite all its rows rather than only the
             # difference, so a row that does not match the workflow cannot bring it back every sweep.
-            store.forget_loaded(s, case.id)
+            uow.loaded.pop(case_id, None)
             with frozen_at(now):
-                before = wf_ops.completed_ids(workflow)
-                wf_ops.advance(workflow)
-                fired = [t for t in wf_ops.completed_since(wf_ops.all_tasks(workflow), before) if wf_ops.is_timer(t)]
+                before = wf_ops.completed_ids(loaded.workflow)
+                wf_ops.advance(loaded.workflow)
+                fired = [t for t in wf_ops.completed_since(wf_ops.all_tasks(loaded.workflow), before)
+                         if wf_ops.is_timer(t)]
                 for timer in fired:
-                    store.record(s, now, SYSTEM, "timer_fired", case.id, str(timer.id), spec=timer.task_spec.bpmn_id)
-                self._after_step(s, case, parsed, workflow, before, SYSTEM, now)
+                    store.record(uow, now, SYSTEM, "timer_fired", case_id, str(timer.id), spec=timer.task_spec.bpmn_id)
+                self._stepper.after_step(uow, loaded, before, SYSTEM, now)
             uow.commit()
         return 1
 
     def _record_timer_failure(self, case_id: int, now: datetime, exc: Exception) -> None:
         # The case cannot move on by itself; say so where people look, and keep firing the others.
         log.error("timer of case %s could not fire: %s", case_id, exc)
-        with self.uow() as uow:
+        with self._units() as uow:
             last = uow.session.scalar(select(Event).where(Event.case_id == case_id).order_by(Event.id.desc()).limit(1))
             if last is not None and last.action == "timer_failed" and last.details.get("error") == str(exc):
                 return  # already said; the sweep retries every minute without repeating itself
-            store.record(uow.session, now, SYSTEM, "timer_failed", case_id, None, error=str(exc))
+            store.record(uow, now, SYSTEM, "timer_failed", case_id, None, error=str(exc))
             uow.commit()
 
     def next_due_time(self, after: datetime | None = None) -> datetime | None:
         """When the earliest pending timer (after `after`, if given) falls due, or None."""
-        with self.uow() as uow:
+        with self._units() as uow:
             query = select(func.min(Timer.due_at))
             if after is not None:
                 query = query.where(Timer.due_at > as_utc(after))

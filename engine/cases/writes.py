@@ -12,22 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Table,
-    and_,
-    bindparam,
-    func,
-    insert,
-    or_,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, union_all, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy.orm import Session
-
-_QUEUE = "vaern_queued_rows"
 
 
 @dataclass(frozen=True)
@@ -39,36 +25,43 @@ class Change:
     rows: tuple[dict[str, Any], ...]
 
 
-def queue_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows at the command's commit (or with its save, on PostgreSQL), in the order queued."""
-    if rows:
-        session.info.setdefault(_QUEUE, {}).setdefault(table.name, (table, []))[1].extend(rows)
+class RowQueue:
+    """Rows to insert at the command's commit (or with its save, on PostgreSQL), one statement per table."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
+
+    def add(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Queue rows for `table`, in the order given."""
+        if rows:
+            self._tables.setdefault(table.name, (table, []))[1].extend(rows)
+
+    def take(self) -> list[Change]:
+        """Everything queued, as inserts, and the queue emptied."""
+        taken = [Change("insert", table, tuple(rows)) for table, rows in self._tables.values()]
+        self._tables.clear()
+        return taken
+
+    def clear(self) -> None:
+        """Forget what is queued (the command rolled back)."""
+        self._tables.clear()
 
 
-def flush_queued(session: Session) -> None:
-    """Write what is still queued, one statement per table (called just before every commit)."""
-    queued = session.info.pop(_QUEUE, None)
-    if queued:
-        connection = session.connection()
-        for table, rows in queued.values():
-            execute_rows(connection, _insert(table), rows)
+def flush(connection: Connection, queue: RowQueue) -> None:
+    """Write what is still queued, one statement per table (called just before the commit)."""
+    for change in queue.take():
+        execute_rows(connection, _insert(change.table), list(change.rows))
 
 
-def forget_queued(session: Session, *_args) -> None:
-    """Drop queued rows when a command rolls back."""
-    session.info.pop(_QUEUE, None)
-
-
-def save(session: Session, table: Table, key: dict[str, Any], expected_version: int, set_values: dict[str, Any],
-         changes: list[Change]) -> bool:
+def save(connection: Connection, queue: RowQueue, table: Table, key: dict[str, Any], expected_version: int,
+         set_values: dict[str, Any], changes: list[Change]) -> bool:
     """Update the row at `key` if its version is still `expected_version`, and apply `changes` with it.
 
-    Returns False, having written nothing, when the version has moved on.
+    On PostgreSQL what is queued goes out in the same statement. Returns False, having written nothing,
+    when the version has moved on.
     """
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
-        queued = session.info.pop(_QUEUE, {})
-        changes = [*changes, *(Change("insert", t, tuple(rows)) for t, rows in queued.values())]
+        changes = [*changes, *queue.take()]
         return _save_in_one_statement(connection, table, key, expected_version, set_values, changes)
     parameters = {**{f"key_{name}": value for name, value in key.items()}, "expected_version": expected_version,
                   **set_values}

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Callable
 
 from engine.clock import as_utc
-from engine.db import UnitOfWork
 from engine.errors import NotAllowed, UnknownUnit
 from engine.figures import definitions as d
 from engine.figures.suppression import SHOWN, SMALL, Cell, Grid, Table, check_threshold, protect, protect_grid
 from engine.org.snapshot import OrgCache, OrgSnapshot
+from engine.unit_of_work import UnitOfWork
 
 # Who sits for a unit's figures: the committees, HR, the work-environment organisation and leaders.
 FIGURE_ROLES = ("lmu", "hmu", "rmu", "hr", "koncern_hr", "amg", "amr", "tr", "leader")

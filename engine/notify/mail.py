@@ -11,12 +11,10 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from engine.cases.writes import queue_rows
 from engine.config import Settings
 from engine.models import Notice, OutboxMail
-from engine.org.snapshot import OrgSnapshot
+from engine.unit_of_work import UnitOfWork
 
 SUBJECTS = {
     "assigned": "vaern: Du har fået en opgave",
@@ -34,12 +32,13 @@ MAX_ATTEMPTS = 5
 _NOTICE, _MAIL = Notice.__table__, OutboxMail.__table__
 
 
-def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, people: list[str], kind: str,
-            case_id: int, task_id: str | None, title: str) -> None:
-    """A web notice for each person, and an e-mail in the outbox for each who has an address."""
+def enqueue(uow: UnitOfWork, settings: Settings, now: datetime, people: list[str], kind: str, case_id: int,
+            task_id: str | None, title: str) -> None:
+    """A web notice for each person, and an e-mail in the outbox for each who has an address (written at commit)."""
     if not people:
         return
-    queue_rows(s, _NOTICE, [{"person_id": p, "kind": kind, "case_id": case_id, "task_id": task_id,
+    org = uow.org
+    uow.queued.add(_NOTICE, [{"person_id": p, "kind": kind, "case_id": case_id, "task_id": task_id,
                              "title": title, "created_at": now} for p in people])
     link = f"{settings.base_url}/tasks/{task_id}" if task_id else f"{settings.base_url}/cases/{case_id}"
     mails = []
@@ -53,7 +52,7 @@ def enqueue(s: Session, settings: Settings, org: OrgSnapshot, now: datetime, peo
         mails.append({"person_id": person_id, "case_id": case_id, "recipient": email, "subject": SUBJECTS[kind],
                       "body": body, "created_at": now, "attempts": 0})
     if mails:
-        queue_rows(s, _MAIL, mails)
+        uow.queued.add(_MAIL, mails)
 
 
 def send_pending(session_factory, settings: Settings, now: datetime, limit: int = 200) -> int:

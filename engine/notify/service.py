@@ -7,8 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from engine.clock import as_utc
+from engine.config import Settings
 from engine.models import Notice, OutboxMail
 from engine.notify import mail
+from engine.unit_of_work import UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,16 @@ class OutboxInfo:
     last_error: str | None
 
 
-class NoticeQueries:
-    """Notice and outbox commands mixed into the service."""
+class NoticeService:
+    """A person's notices, the outbox's delivery status, and sending what waits in it."""
+
+    def __init__(self, units: UnitsOfWork, settings: Settings):
+        self._units = units
+        self.settings = settings
 
     def notices(self, person_id: str, unread_only: bool = False, limit: int = 50) -> list[NoticeInfo]:
         """A person's notices, newest first."""
-        with self.uow() as uow:
+        with self._units() as uow:
             query = select(Notice).where(Notice.person_id == person_id).order_by(Notice.id.desc()).limit(limit)
             if unread_only:
                 query = query.where(Notice.read_at.is_(None))
@@ -55,20 +61,20 @@ class NoticeQueries:
 
     def unread_notice_count(self, person_id: str) -> int:
         """How many notices the person has not read."""
-        with self.uow() as uow:
+        with self._units() as uow:
             return uow.session.scalar(select(func.count()).select_from(Notice).where(
                 Notice.person_id == person_id, Notice.read_at.is_(None)))
 
     def mark_notices_read(self, person_id: str, now: datetime) -> None:
         """Mark all of a person's notices read."""
-        with self.uow() as uow:
+        with self._units() as uow:
             uow.session.execute(update(Notice).where(Notice.person_id == person_id, Notice.read_at.is_(None))
                                 .values(read_at=as_utc(now)))
             uow.commit()
 
     def outbox(self, unsent_only: bool = False, limit: int = 200) -> list[OutboxInfo]:
         """The outbox's delivery status, newest first, for administrators: recipients and attempts, no contents."""
-        with self.uow() as uow:
+        with self._units() as uow:
             query = select(OutboxMail.id, OutboxMail.person_id, OutboxMail.recipient, OutboxMail.created_at,
                            OutboxMail.sent_at, OutboxMail.attempts, OutboxMail.last_error) \
                 .order_by(OutboxMail.id.desc()).limit(limit)
@@ -78,4 +84,4 @@ class NoticeQueries:
 
     def send_mail(self, now: datetime) -> int:
         """Send what waits in the outbox over SMTP, if SMTP is set up; returns how many were sent."""
-        return mail.send_pending(self._sessions, self.settings, as_utc(now))
+        return mail.send_pending(self._units.sessions, self.settings, as_utc(now))

@@ -13,12 +13,16 @@ from datetime import datetime
 from sqlalchemy import exists, func, insert, or_, select
 
 from engine.bpmn import workflow as wf_ops
+from engine.cases.involvement import involvement
+from engine.cases.loader import CaseLoader
 from engine.cases.messages import messages_for
+from engine.cases.queries import task_info
 from engine.cases.results import CaseInfo, TaskInfo
 from engine.clock import as_utc, frozen_at
-from engine.models import AccessLog, Case, CaseParty
+from engine.models import AccessLog, Case, CaseParty, Task
 from engine.privacy.grants import viewer_level
 from engine.privacy.policy import may_see
+from engine.unit_of_work import UnitsOfWork
 
 REPORTS_PER_PAGE = 20
 
@@ -45,15 +49,19 @@ class ReportPage:
     total: int
 
 
-class ReportQueries:
-    """The reporter's list, mixed into the service through PrivacyCommands."""
+class ReportService:
+    """The reporter's list."""
+
+    def __init__(self, units: UnitsOfWork, loader: CaseLoader):
+        self._units = units
+        self._loader = loader
 
     def my_reports(self, person_id: str, now: datetime, page: int = 1,
                    per_page: int = REPORTS_PER_PAGE) -> ReportPage:
         """One page of the cases the person reported or that happened to them, newest first; the view is logged
         once, with the cases shown."""
         now = as_utc(now)
-        with self.uow() as uow:
+        with self._units() as uow:
             s = uow.session
             accused_here = exists().where(CaseParty.case_id == Case.id, CaseParty.role == "accused",
                                           CaseParty.person_id == person_id)
@@ -74,14 +82,16 @@ class ReportQueries:
             return ReportPage(rows, page, pages, total)
 
     def _report_row(self, s, case: Case, person_id: str, now: datetime) -> ReportRow:
-        level = viewer_level(s, self, case, person_id)
-        open_tasks = tuple(t for t in self.tasks_of_case(case.id) if t.state == "open") \
+        relations = involvement(s, person_id, case.id)
+        level = viewer_level(s, case, person_id, relations)
+        open_tasks = tuple(task_info(s, task_id) for task_id in s.scalars(
+            select(Task.id).where(Task.case_id == case.id, Task.state == "open").order_by(Task.created_at, Task.id))) \
             if may_see(level, "timeline") else ()
         sendable = frozenset()
-        allowed = messages_for(self.involvement(person_id, case.id))
+        allowed = messages_for(relations)
         if case.status == "open" and allowed:
-            with frozen_at(now):
-                sendable = frozenset(allowed & self._read_workflow(case, wf_ops.waiting_message_names))
+            with frozen_at(now), self._loader.reading(case) as workflow:
+                sendable = frozenset(allowed & wf_ops.waiting_message_names(workflow))
         info = CaseInfo(case.id, case.kind, case.definition.version, case.unit_id, case.status, case.serious,
                         case.confidential, case.escalated, {}, case.version, case.created_by, case.created_at,
                         case.closed_at)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.cases import store
+from engine.cases.loader import CaseLoader
 from engine.clock import as_utc
 from engine.db import scrub
 from engine.models import (
@@ -33,6 +34,7 @@ from engine.models import (
     TaskDraft,
     Timer,
 )
+from engine.unit_of_work import UnitsOfWork
 
 PURGED = "purged"
 
@@ -50,15 +52,20 @@ class PurgeReport:
     files_scrubbed: bool = False
 
 
-class RetentionCommands:
-    """The retention purge and the anonymised counts it keeps, mixed into the service through PrivacyCommands."""
+class RetentionService:
+    """The retention purge and the anonymised counts it keeps."""
+
+    def __init__(self, units: UnitsOfWork, loader: CaseLoader, engine: Engine):
+        self._units = units
+        self._loader = loader
+        self._engine = engine
 
     def purge_closed_cases(self, now: datetime, older_than: timedelta, dry_run: bool = True,
                            user: str = "system") -> PurgeReport:
         """Remove personal data from cases closed before now - older_than, keeping anonymised counts."""
         now = as_utc(now)
         cutoff = now - older_than
-        with self.uow() as uow:
+        with self._units() as uow:
             s = uow.session
             ids = tuple(s.scalars(select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
                                   .order_by(Case.id)))
@@ -82,15 +89,15 @@ class RetentionCommands:
                 s.execute(update(Event).where(Event.id.in_(reminders)).values(details={"notice": "reminder"}))
             s.execute(update(Case).where(Case.id.in_(ids)).values(
                 status=PURGED, state="{}", parties={}, created_by="-", version=Case.version + 1))
-            store.record(s, now, user, "retention_purge", None, cases=len(ids), cutoff=cutoff.isoformat())
+            store.record(uow, now, user, "retention_purge", None, cases=len(ids), cutoff=cutoff.isoformat())
             uow.commit()
         for case_id in ids:
-            self._workflows.take(case_id, -1)  # nor a copy in this process's memory
-        return PurgeReport(False, cutoff, ids, scrub(self.db))
+            self._loader.forget(case_id)  # nor a copy in this process's memory
+        return PurgeReport(False, cutoff, ids, scrub(self._engine))
 
     def case_statistics(self) -> list[tuple[str, str, int, int]]:
         """Anonymised counts (kind, unit, year, cases) of live and purged cases, for the committees."""
-        with self.uow() as uow:
+        with self._units() as uow:
             s = uow.session
             counts: dict[tuple[str, str, int], int] = {}
             for kind, unit, created in s.execute(select(Case.kind, Case.unit_id, Case.created_at)

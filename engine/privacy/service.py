@@ -8,15 +8,17 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from engine.cases.loader import CaseLoader
+from engine.cases.queries import case_info, task_detail
 from engine.cases.results import CaseInfo, EventInfo, TaskDetail
 from engine.clock import as_utc
 from engine.errors import NotAllowed
-from engine.models import AccessLog, Case, CaseParty, Task, TaskCandidate
-from engine.privacy.grants import GrantCommands, viewer_level
+from engine.models import AccessLog, Case, CaseParty, Event, Task, TaskCandidate
+from engine.privacy.grants import viewer_level
 from engine.privacy.overview import OverviewFilters, OverviewPage, visible_cases
 from engine.privacy.policy import level_for, may_see
-from engine.privacy.reports import ReportQueries
-from engine.privacy.retention import PURGED, RetentionCommands
+from engine.privacy.retention import PURGED
+from engine.unit_of_work import UnitOfWork, UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,17 @@ class AccessLogEntry:
     case_ids: tuple[int, ...] = ()
 
 
-class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
-    """Access-checked reads, grants, access logs and retention, mixed into the service."""
+class PrivacyService:
+    """Reads of cases and tasks through the access policy, each logged in the same transaction; the access logs."""
+
+    def __init__(self, units: UnitsOfWork, loader: CaseLoader):
+        self._units = units
+        self._loader = loader
 
     def case_overview(self, person_id: str, now: datetime, filters: OverviewFilters | None = None) -> OverviewPage:
         """The cases a person handles or follows, cut by the access policy; every listed row is logged as a read."""
         now = as_utc(now)
-        with self.uow() as uow:
+        with self._units() as uow:
             page = visible_cases(uow.session, person_id, now, filters or OverviewFilters())
             for row in page.rows:
                 _log(uow.session, now, person_id, row.case_id, "overview", row.level)
@@ -56,8 +62,8 @@ class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
 
     def case_access(self, case_id: int, viewer_id: str) -> str:
         """The viewer's access level for the case ('none', 'status', 'timeline', 'full'); no log row."""
-        with self.uow() as uow:
-            return _level(uow.session, self, case_id, viewer_id)
+        with self._units() as uow:
+            return _level(uow.session, case_id, viewer_id)
 
     def view_case(self, case_id: int, viewer_id: str, now: datetime, purpose: str = "page") -> CaseView:
         """Read a case as the viewer may see it, logging the read; NotAllowed when they may see nothing.
@@ -66,41 +72,35 @@ class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
         see, so that no answer tells whether a case number exists.
         """
         now = as_utc(now)
-        with self.uow() as uow:
-            s = uow.session
-            level = _level(s, self, case_id, viewer_id)
-            _log(s, now, viewer_id, case_id, purpose, level)
+        with self._units() as uow:
+            view = read_case(uow, self._loader, case_id, viewer_id, now, purpose)
             uow.commit()
-        if level == "none":
+        if view is None:
             raise NotAllowed("you may not see this case")
-        info = self.case(case_id) if level == "full" else self._bare_case(case_id)
-        timeline: tuple[EventInfo, ...] = ()
-        if may_see(level, "timeline"):
-            events = [e for e in self.events(case_id) if e.action not in ("notice",) or level == "full"]
-            timeline = tuple(e if level == "full" else replace(e, actor=_role_of(e), details={}) for e in events)
-        return CaseView(level, info, timeline)
+        return view
 
     def view_task(self, task_id: str, viewer_id: str, now: datetime) -> TaskDetail:
         """Open a task's page: only its candidates, assignee or completer may; the read is logged."""
         now = as_utc(now)
-        with self.uow() as uow:
+        with self._units() as uow:
             s = uow.session
-            task = s.get(Task, task_id)
-            if task is None:
+            case_id, allowed = may_open_task(s, task_id, viewer_id)
+            if case_id is None:
                 # The same refusal as for someone else's task: a task page never says whether a task exists.
                 raise NotAllowed("this task is not yours")
-            candidate = s.scalar(select(TaskCandidate.person_id).where(
-                TaskCandidate.task_id == task_id, TaskCandidate.person_id == viewer_id)) is not None
-            allowed = viewer_id in (task.assignee_id, task.completed_by) or (candidate and task.assignee_id is None)
-            _log(s, now, viewer_id, task.case_id, "task", "task" if allowed else "none")
-            uow.commit()
-        if not allowed:
-            raise NotAllowed("this task is not yours")
-        return self.task_detail(task_id)
+            _log(s, now, viewer_id, case_id, "task", "task" if allowed else "none")
+            if not allowed:
+                uow.commit()
+                raise NotAllowed("this task is not yours")
+            try:
+                detail = task_detail(uow, self._loader, task_id)
+            finally:
+                uow.commit()  # the read is logged whether or not the task is still open
+            return detail
 
     def log_maintenance_read(self, case_id: int, who: str, purpose: str, now: datetime) -> None:
         """Log a read by a maintainer's tool (the command line), which needs no case access of its own."""
-        with self.uow() as uow:
+        with self._units() as uow:
             _log(uow.session, as_utc(now), who, case_id, purpose, "maintenance")
             uow.commit()
 
@@ -110,7 +110,7 @@ class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
         Only cases the person may know of: the accused, whom the policy gives nothing of a case, learns
         nothing of it here either, not even that it exists (K-H6, LAW-6).
         """
-        with self.uow() as uow:
+        with self._units() as uow:
             s = uow.session
             # One query for every case the person is a party to, and the policy over their parts in it: a
             # party's level does not depend on tasks or grants except to raise it, so this is the whole rule.
@@ -131,22 +131,55 @@ class PrivacyCommands(GrantCommands, RetentionCommands, ReportQueries):
     def access_log(self, since: datetime | None = None, limit: int | None = None,
                    newest_first: bool = False) -> list[AccessLogEntry]:
         """The access log, oldest first (an administrator's export) or the newest `limit` rows first."""
-        with self.uow() as uow:
+        with self._units() as uow:
             query = select(AccessLog).order_by(AccessLog.id.desc() if newest_first else AccessLog.id).limit(limit)
             if since is not None:
                 query = query.where(AccessLog.at >= as_utc(since))
             return [_entry(r) for r in uow.session.scalars(query)]
 
-    def _bare_case(self, case_id: int) -> CaseInfo:
-        info = self.case(case_id)
-        return replace(info, data={}, parties={})
 
 
-def _level(s: Session, service, case_id: int, viewer_id: str) -> str:
+def read_case(uow: UnitOfWork, loader: CaseLoader, case_id: int, viewer_id: str, now: datetime,
+              purpose: str) -> CaseView | None:
+    """The case cut to what the viewer may see, with the read logged (uncommitted); None when they may see nothing."""
+    s = uow.session
+    level = _level(s, case_id, viewer_id)
+    _log(s, now, viewer_id, case_id, purpose, level)
+    if level == "none":
+        return None
+    info = case_info(loader, s, case_id, with_data=level == "full")
+    if level != "full":
+        info = replace(info, data={}, parties={})
+    timeline: tuple[EventInfo, ...] = ()
+    if may_see(level, "timeline"):
+        events = [EventInfo(e.id, e.at, e.actor, e.action, e.case_id, e.task_id, dict(e.details or {}))
+                  for e in s.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id).limit(1000))
+                  if e.action != "notice" or level == "full"]
+        timeline = tuple(e if level == "full" else replace(e, actor=_role_of(e), details={}) for e in events)
+    return CaseView(level, info, timeline)
+
+
+def may_open_task(s: Session, task_id: str, viewer_id: str) -> tuple[int | None, bool]:
+    """(the task's case, or None when there is no such task; whether the viewer may open it): its candidates while
+    nobody has claimed it, its assignee and its completer may."""
+    task = s.get(Task, task_id)
+    if task is None:
+        return None, False
+    candidate = s.scalar(select(TaskCandidate.person_id).where(
+        TaskCandidate.task_id == task_id, TaskCandidate.person_id == viewer_id)) is not None
+    return task.case_id, viewer_id in (task.assignee_id, task.completed_by) or (candidate and task.assignee_id is None)
+
+
+def log_read(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:
+    """Write one access-log row for a read, in the reading command's transaction."""
+    _log(s, now, person_id, case_id, purpose, level)
+
+
+def _level(s: Session, case_id: int, viewer_id: str) -> str:
     case = s.get(Case, case_id)
     if case is None or case.status == PURGED:
         return "none"  # nothing to see, and the same answer as a case one may not see
-    return viewer_level(s, service, case, viewer_id)
+    return viewer_level(s, case, viewer_id)
 
 
 def _log(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:

@@ -52,10 +52,10 @@ def test_the_id_and_the_e_mail_count_as_one_person(client):
 
 def test_a_name_without_an_account_costs_the_same_password_check(client, monkeypatch):
     # A spy around the real check (it still runs): an unknown name must not answer before a hash is checked.
-    import engine.cases.queries
+    import engine.identity.service
     checks = []
-    real = engine.cases.queries.check_password
-    monkeypatch.setattr(engine.cases.queries, "check_password", lambda *a: checks.append(1) or real(*a))
+    real = engine.identity.service.check_password
+    monkeypatch.setattr(engine.identity.service, "check_password", lambda *a: checks.append(1) or real(*a))
     for name in ("ansat-akut", "ingen-saadan-person", "nobody@demo.invalid", "direktoer"):  # direktoer: no account
         checks.clear()
         assert login(client, name, "forkert-kode").status_code == 401
