@@ -28,6 +28,18 @@ def view_case(case_id: int, purpose: str, wanted: str = "status") -> CaseView:
     return view
 
 
+def case_page(case_id: int, purpose: str, wanted: str = "status"):
+    """Everything the case page shows the logged-in person (one logged read); 403 below `wanted` or for a case
+    that does not exist. The page's names of people and units come from the same read."""
+    from .helpers import use_organisation
+
+    page = service().case_page(case_id, me().id, now(), purpose=purpose)
+    if not at_least(page.view.level, wanted):
+        abort(403)
+    use_organisation(page.org)
+    return page
+
+
 def view_task(task_id: str) -> TaskDetail:
     """An open task's page for its candidates, assignee or completer (logged); NotAllowed -> 403."""
     return service().view_task(task_id, me().id, now())

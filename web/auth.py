@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine import DEMO_PASSWORD, UnknownPerson
+from engine import DEMO_PASSWORD
 
 from . import LANGUAGES
 from .helpers import now, service
@@ -119,14 +119,13 @@ def require_login(app: Flask) -> None:
             session.clear()
             person_id = None
         if person_id:
-            try:
-                person = service().person(person_id)
-            except UnknownPerson:
-                person = None
+            # The person and what the page's header shows of them, in one read.
+            signed_in = service().signed_in(person_id)
             # A signed cookie cannot be taken back, so the account's session generation decides: a log-out,
             # a new password or an administrator raises it, and every older session ends here.
-            if person is not None and session.get("generation") == person.session_generation:
-                g.person = person
+            if signed_in is not None and session.get("generation") == signed_in.person.session_generation:
+                g.person = signed_in.person
+                g.unread_notices = signed_in.unread_notices
                 return None
             session.clear()
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))

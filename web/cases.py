@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from engine import LEADER_RELATIONS, GrantRefused, NotFound
 
-from .access import at_least, is_affected, leads_case, view_case
+from .access import case_page, is_affected, leads_case, view_case
 from .helpers import ROLE_LABELS, me, names, now, service
 from .people import read_person
 from .record import record_groups
@@ -22,26 +22,28 @@ INJURY_MESSAGE = "injury_discovered"
 @bp.route("/<int:case_id>")
 def show(case_id: int):
     """The case page, drawn at the viewer's level: status; steps and diagram; or everything."""
-    return _page(view_case(case_id, "page"))
+    return _page(case_page(case_id, "page"))
 
 
-def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, grant_text: str = "",
+def _page(page, grant_errors: dict[str, str] | None = None, status: int = 200, grant_text: str = "",
           consent_errors: dict[str, str] | None = None, consent_text: str = ""):
-    vaern = service()
+    # Everything below comes from the one read `page` is: the case page costs one transaction and its log row.
+    view = page.view
     case_id, level = view.case.id, view.level
-    tasks = vaern.tasks_of_case(case_id) if at_least(level, "timeline") else []
+    tasks = list(page.tasks)
     record = []
     if level == "full":
-        record = record_groups(view.case, tasks, vaern.case_fields(case_id), vaern.case_task_fields(case_id),
-                               vaern.case_settings(case_id))
-    relations = vaern.involvement(me().id, case_id)
-    summary = case_summary(view.case, level, tasks, relations, vaern.case_fields(case_id) if level == "full" else None)
+        record = record_groups(view.case, tasks, page.fields, page.task_fields, page.settings)
+    relations = set(page.relations)
+    summary = case_summary(view.case, level, tasks, relations, page.fields if level == "full" else None,
+                           page.timers)
     can_grant = level == "full" and bool(relations & LEADER_RELATIONS)
-    grants = vaern.access_grants(case_id, me().id) if can_grant else []
-    actions = leader_actions(view.case, url_for("cases.show", case_id=case_id)) if can_grant else None
+    grants = list(page.grants or [])
+    actions = leader_actions(view.case, url_for("cases.show", case_id=case_id), sendable=page.sendable) \
+        if can_grant else None
     # In a confidential case the affected decides whom the leader may let in (K-H7); both see that list.
-    can_consent = view.case.confidential and is_affected(case_id)
-    consents = vaern.access_consents(case_id, me().id) if can_consent or (can_grant and view.case.confidential) else []
+    can_consent = view.case.confidential and "party:employee" in relations
+    consents = list(page.consents or [])
     return render_template("case.html", case=view.case, level=level, tasks=tasks, timeline=timeline_rows(view, tasks),
                            record=record, summary=summary,
                            escalation=sees_escalation(level, relations), show_names=level == "full", can_grant=can_grant, grant_text=grant_text,
@@ -49,13 +51,14 @@ def _page(view, grant_errors: dict[str, str] | None = None, status: int = 200, g
                            consents=consents, consent_errors=consent_errors or {}, consent_text=consent_text), status
 
 
-def leader_actions(case, back: str, errors: dict[str, str] | None = None) -> dict[str, Any] | None:
+def leader_actions(case, back: str, errors: dict[str, str] | None = None, sendable=None) -> dict[str, Any] | None:
     """What the case's leader can do at any step of an open case (mark it serious, register a later injury)."""
     from .report import SEVERITIES
 
     if case.status != "open":
         return None
-    sendable = service().sendable_messages(case.id, me().id, now())
+    if sendable is None:
+        sendable = service().sendable_messages(case.id, me().id, now())
     return {"case_id": case.id, "back": back, "serious": case.serious, "severities": SEVERITIES,
             "severity": (case.data or {}).get("severity") or 3, "errors": errors or {},
             "can_register_injury": INJURY_MESSAGE in sendable}
@@ -113,19 +116,19 @@ def diagram(case_id: int):
 @bp.route("/<int:case_id>/grant", methods=["POST"])
 def grant(case_id: int):
     """The case's leader lets one more person see the whole case (K-H7: whom the leader adds)."""
-    view = view_case(case_id, "grant", wanted="full")
+    page = case_page(case_id, "grant", wanted="full")
     text = request.form.get("person_id", "")
-    if not leads_case(case_id):
+    if not page.relations & LEADER_RELATIONS:
         abort(403)
     person_id, problem = read_person(text, _("Type the name or id of the person who should see the case."))
     if problem or person_id == me().id:
         problem = problem or _("You already see the case: choose someone else.")
-        return _page(view, {"person_id": problem}, 400, text)
+        return _page(page, {"person_id": problem}, 400, text)
     name = service().person_names([person_id])[person_id]
     try:
         service().grant_access(case_id, person_id, me().id, now())
     except GrantRefused as refused:
-        return _page(view, {"person_id": _refusal(refused, name)}, 400, text)
+        return _page(page, {"person_id": _refusal(refused, name)}, 400, text)
     flash(_("%(name)s can now see the whole case.", name=name), "success")
     return redirect(url_for("cases.show", case_id=case_id))
 
@@ -141,19 +144,19 @@ def _refusal(refused: GrantRefused, name: str) -> str:
 @bp.route("/<int:case_id>/consents", methods=["POST"])
 def consent(case_id: int):
     """The affected employee agrees that the case's leader may let one more person see their confidential case."""
-    view = view_case(case_id, "consent", wanted="timeline")
-    if not is_affected(case_id):
+    page = case_page(case_id, "consent", wanted="timeline")
+    if "party:employee" not in page.relations:
         abort(403)
     text = request.form.get("person_id", "")
     person_id, problem = read_person(text, _("Type the name or id of the person who may see the case."))
     if problem or person_id == me().id:
         problem = problem or _("You already see your own case: choose someone else.")
-        return _page(view, status=400, consent_errors={"person_id": problem}, consent_text=text)
+        return _page(page, status=400, consent_errors={"person_id": problem}, consent_text=text)
     name = service().person_names([person_id])[person_id]
     try:
         service().consent_to_access(case_id, person_id, me().id, now())
     except GrantRefused:
-        return _page(view, status=400, consent_text=text, consent_errors={"person_id": _(
+        return _page(page, status=400, consent_text=text, consent_errors={"person_id": _(
             "%(name)s is the person experienced as offending in this case and cannot be let into it.", name=name)})
     flash(_("The leader may now let %(name)s see your case.", name=name), "success")
     return redirect(url_for("cases.show", case_id=case_id))

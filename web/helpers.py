@@ -75,7 +75,11 @@ class _Names:
 
     def get(self, person_id: str, default=None):
         if person_id not in self._known:
-            self._known.update(service().person_names([person_id]))
+            org = g.get("org_snapshot")
+            if org is not None:  # a service call of this request already read the organisation
+                self._known[person_id] = org.names.get(person_id)
+            else:
+                self._known.update(service().person_names([person_id]))
             self._known.setdefault(person_id, default)
         return self._known[person_id] if self._known[person_id] is not None else default
 
@@ -84,6 +88,11 @@ def maintains_diagrams() -> bool:
     """Whether the logged-in person looks after the diagrams (a process owner or an administrator)."""
     person = g.get("person")
     return bool(person and (person.is_admin or person.is_process_owner))
+
+
+def use_organisation(org) -> None:
+    """Answer this request's names of people and units from an organisation snapshot a service call returned."""
+    g.org_snapshot = org
 
 
 def names() -> _Names:
@@ -137,7 +146,7 @@ def register_template_helpers(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         person = g.get("person")
         # The error page for a failure must not depend on the database that may have failed.
-        unread = service().unread_notice_count(person.id) if person and not g.get("plain_page") else 0
+        unread = g.get("unread_notices", 0) if person and not g.get("plain_page") else 0
         sits = bool(person) and any(role in FIGURE_ROLES for _unit, role in person.roles)
         return {"current_person": person, "demo_mode": app.config["VAERN_DEMO"], "unread_notices": unread,
                 "sits_for_figures": sits}

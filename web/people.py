@@ -42,10 +42,15 @@ def read_person(text: str | None, missing: str | None = None) -> tuple[str | Non
     choice = service().choose_person(text)
     if choice.person_id:
         return choice.person_id, None
+    return None, person_problem(choice)
+
+
+def person_problem(choice) -> str:
+    """What to tell someone whose text in a person field names no one person (several, a near miss, nobody)."""
     if choice.ambiguous:
         options = "; ".join(p.label + (f", {p.unit_name}" if p.unit_name else "") for p in choice.suggestions)
-        return None, _("Several people have that name: choose one of them: %(options)s.", options=options)
+        return _("Several people have that name: choose one of them: %(options)s.", options=options)
     if choice.suggestions:
         options = "; ".join(p.label for p in choice.suggestions)
-        return None, _("We know no one by that name or id. Did you mean: %(options)s?", options=options)
-    return None, _("We know no one by that name or id. Type part of the name and choose from the list.")
+        return _("We know no one by that name or id. Did you mean: %(options)s?", options=options)
+    return _("We know no one by that name or id. Type part of the name and choose from the list.")

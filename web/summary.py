@@ -38,7 +38,8 @@ def sees_escalation(level: str, relations: set[str]) -> bool:
 def unit_name(unit_id: str) -> str:
     """A unit's name (the units are read once per request)."""
     if "unit_names" not in g:
-        g.unit_names = {u.id: u.name for u in service().units()}
+        org = g.get("org_snapshot")
+        g.unit_names = org.unit_names if org is not None else {u.id: u.name for u in service().units()}
     return g.unit_names.get(unit_id, unit_id)
 
 
@@ -54,18 +55,19 @@ def why_involved(case, relations: set[str]) -> str:
 
 def _replaced_leader(case) -> bool:
     # The unit's own leader, resolved with nobody excluded: if that is a party, the lane went up the line.
-    usual = service().resolve("leader", case.unit_id, {})
+    org = g.get("org_snapshot")
+    usual = org.resolve("leader", case.unit_id, {}) if org is not None else service().resolve("leader", case.unit_id, {})
     parties = {(case.parties or {}).get(key) for key in _PARTY_KEYS} - {None}
     return bool(set(usual) & parties) and me().id not in usual
 
 
-def case_summary(case, level: str, tasks, relations: set[str], fields=None) -> dict[str, Any]:
+def case_summary(case, level: str, tasks, relations: set[str], fields=None, timers=None) -> dict[str, Any]:
     """What the summary block shows: always the step and deadline, the case's contents only at full access."""
     open_tasks = [t for t in tasks if t.state == "open"]
     due = sorted(t.due_at for t in open_tasks if t.due_at)
     if not due and case.status == "open":
         # No task has a due date: the case waits on a timer (a follow-up date, a deadline), which has one.
-        due = [at for _element, at in service().timers_of_case(case.id)]
+        due = [at for _element, at in (timers if timers is not None else service().timers_of_case(case.id))]
     steps = []
     for task in open_tasks:
         holder = task.assignee_id or (task.candidates[0] if len(task.candidates) == 1 else None)

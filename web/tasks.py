@@ -6,14 +6,14 @@ from types import SimpleNamespace
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import InvalidInput, NotAllowed, TaskDetail, TaskNotOpen, WorkflowError
+from engine import NotAllowed, TaskDetail, TaskNotOpen
 
 from .access import at_least, view_case, view_task
 from .answers import case_labels, shown
 from .cases import leader_actions, timeline_rows
 from .errors import error_page
 from .helpers import localized, maintains_diagrams, me, now, service, split_documentation
-from .people import person_text, read_person
+from .people import person_problem, person_text, read_person
 from .summary import case_summary
 from .wording import plain_text
 
@@ -135,26 +135,21 @@ def _typed_back(task_id: str):
 @bp.route("/<task_id>", methods=["POST"])
 def complete(task_id: str):
     """Complete the task with the submitted form; a bad field comes back with its message (400)."""
+    # The access check, its log row, reading the person fields and the completion: one transaction.
     try:
-        detail = view_task(task_id)
+        sent = service().submit_task(task_id, me().id, request.form.to_dict(), now())
     except TaskNotOpen:
         return _typed_back(task_id)
-    values, errors = _person_ids(detail, {f.id: request.form.get(f.id) for f in detail.fields})
-    if errors:
-        return _render(detail, request.form, errors, 400)
-    try:
-        case = service().complete_task(task_id, values, me().id, now())
-    except TaskNotOpen:
-        return _typed_back(task_id)
-    except InvalidInput as exc:
-        return _render(detail, request.form, exc.errors, 400)
-    except WorkflowError as exc:
+    if sent.people:
+        return _render(sent.detail, request.form, {f: person_problem(c) for f, c in sent.people.items()}, 400)
+    if sent.errors:
+        return _render(sent.detail, request.form, sent.errors, 400)
+    if sent.workflow_error:
         # The diagram cannot go on with these answers (a date beyond the calendar, say): nothing was saved.
-        return _render(detail, request.form, {}, 422, conflict=_("The case could not go on with these answers, so "
-                                                                  "nothing was saved. Check the dates and numbers "
-                                                                  "you gave, and try again. (%(why)s)", why=exc))
-    # The task is done: nobody's draft of it means anything now. A failure here leaves a draft no page shows.
-    service().discard_drafts(task_id)
+        return _render(sent.detail, request.form, {}, 422, conflict=_(
+            "The case could not go on with these answers, so nothing was saved. Check the dates and numbers you "
+            "gave, and try again. (%(why)s)", why=sent.workflow_error))
+    case = sent.case
     if case.status == "closed":
         flash(_("The task is done, and case %(id)s is now closed.", id=case.id), "success")
     else:
