@@ -42,6 +42,7 @@ from engine.figures.suppression import SHOWN as FIGURE_SHOWN
 from engine.figures.suppression import SMALL as FIGURE_SMALL
 from engine.identity.passwords import DEMO_PASSWORD
 from engine.identity.throttle import LoginThrottle
+from engine.modelling.results import DraftConflict, Edition, SavedDraft
 from engine.notify.service import NoticeInfo, OutboxInfo
 from engine.org.directory import PersonChoice, PersonMatch
 from engine.org.roles import KNOWN_ROLES, ROLE_LABELS_DA
@@ -66,5 +67,5 @@ __all__ = [
     "OverviewFilters", "OverviewPage", "OverviewRow",
     "FIGURE_ROLES", "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
-    "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
+    "DefinitionNotFound", "DeployPreview", "DraftConflict", "Edition", "SavedDraft", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

@@ -298,3 +298,21 @@ class LoginCounter(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class ModelDraft(Base):
+    """A process owner's unfinished edit of a diagram kind in the browser, seen by that person only.
+
+    `base_hash` is the content hash of the deployed version the edit started from; `content_hash` is of `xml`.
+    """
+
+    __tablename__ = "model_draft"
+    __table_args__ = (UniqueConstraint("kind", "person_id", name="uq_model_draft_kind_person"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    person_id: Mapped[str] = mapped_column(String(100), index=True)
+    xml: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    base_hash: Mapped[str] = mapped_column(String(64))
+    base_version: Mapped[int] = mapped_column(Integer)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())

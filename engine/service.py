@@ -25,6 +25,7 @@ from engine.db import make_engine, session_factory, upgrade_schema
 from engine.deployment.service import DeploymentService
 from engine.figures import FigureSettings, FiguresService
 from engine.identity.service import AccountService
+from engine.modelling.service import ModellingService
 from engine.notify.service import NoticeService
 from engine.org.service import OrgService
 from engine.org.snapshot import OrgCache
@@ -68,6 +69,7 @@ class Vaern:
         self.timers = TimerService(self.units_of_work, self.loader, stepper)
         self.drafts = DraftService(self.units_of_work)
         self.deployment = DeploymentService(self.units_of_work, self.loader, settings)
+        self.modelling = ModellingService(self.units_of_work, self.deployment, settings)
         self.organisation = OrgService(self.units_of_work)
         self.accounts = AccountService(self.units_of_work)
         self.privacy = PrivacyService(self.units_of_work, self.loader)
