@@ -17,7 +17,11 @@ $(BIN)/vaern: pyproject.toml
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 
-setup: $(BIN)/vaern web/node_modules/.package-lock.json
+# The modeller page's script and styles, bundled from web/modeller/ with esbuild (not committed).
+web/static/build/modeller.js: web/node_modules/.package-lock.json $(wildcard web/modeller/*.js)
+	cd web && npm run --silent build
+
+setup: $(BIN)/vaern web/node_modules/.package-lock.json web/static/build/modeller.js
 
 demo: setup
 	$(BIN)/vaern demo
@@ -39,4 +43,4 @@ bench: setup
 	$(BIN)/python bench/all.py
 
 clean:
-	rm -rf $(VENV) instance *.egg-info web/node_modules
+	rm -rf $(VENV) instance *.egg-info web/node_modules web/static/build

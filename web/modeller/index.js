@@ -1,0 +1,116 @@
+// The modeller page: bpmn-js with the properties panel and Camunda 7 properties, vaern's roles for lanes,
+// drafts saved on the server against the hash they were based on, and each problem shown on its element.
+import BpmnModeler from "bpmn-js/lib/Modeler";
+import {
+  BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CamundaPlatformPropertiesProviderModule
+} from "bpmn-js-properties-panel";
+import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platform";
+import camundaModdle from "camunda-bpmn-moddle/resources/camunda.json";
+
+import "bpmn-js/dist/assets/diagram-js.css";
+import "bpmn-js/dist/assets/bpmn-js.css";
+import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
+import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
+
+import roleModule from "./roles.js";
+import translateModule from "./translate.js";
+import { showProblems } from "./problems.js";
+
+var root = document.getElementById("modeller");
+if (root) { start(root); }
+
+function start(root) {
+  var data = root.dataset, state = { basedOn: null, problems: [] };
+  var status = document.getElementById("draft-status");
+  var conflict = document.getElementById("conflict");
+
+  function say(text, kind) {
+    status.textContent = text;
+    status.className = "draft-status" + (kind ? " draft-status-" + kind : "");
+  }
+
+  fetch(data.src, { credentials: "same-origin" })
+    .then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    })
+    .then(function (opened) {
+      var modeler = new BpmnModeler({
+        container: document.getElementById("canvas"),
+        propertiesPanel: { parent: document.getElementById("properties") },
+        additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
+                            CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule,
+                            translateModule(data.lang), roleModule],
+        moddleExtensions: { camunda: camundaModdle },
+        vaernRoles: opened.roles
+      });
+      window.vaernModeler = modeler;  // the browser test drives the modelling API through it
+      return modeler.importXML(opened.xml).then(function () {
+        modeler.get("canvas").zoom("fit-viewport", "auto");
+        state.basedOn = opened.edition.content_hash;
+        state.problems = showProblems(modeler, opened.problems, data);
+        root.dataset.ready = "true";
+        root.dataset.contentHash = state.basedOn;
+        wireSave(modeler);
+      });
+    })
+    .catch(function (error) {
+      root.dataset.ready = "false";
+      say(data.textLoadFailed + " (" + error.message + ")", "error");
+    });
+
+  function wireSave(modeler) {
+    var button = document.getElementById("save");
+    button.disabled = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      say(data.textSaving);
+      modeler.saveXML({ format: true })
+        .then(function (saved) { return send(saved.xml); })
+        .then(function (result) { answered(modeler, result); })
+        .catch(function (error) { say(data.textSaveFailed + " (" + error.message + ")", "error"); })
+        .then(function () { button.disabled = false; });
+    });
+  }
+
+  function send(xml) {
+    var form = new FormData();
+    form.append("csrf_token", data.csrf);
+    form.append("based_on", state.basedOn);
+    form.append("diagram", new Blob([xml], { type: "application/xml" }), "draft.bpmn");
+    return fetch(data.save, { method: "POST", body: form, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().then(function (body) { return { status: response.status, body: body }; });
+      });
+  }
+
+  function answered(modeler, result) {
+    var body = result.body;
+    if (result.status === 200) {
+      conflict.hidden = true;
+      state.basedOn = body.edition.content_hash;
+      root.dataset.contentHash = state.basedOn;
+      root.dataset.saves = String(Number(root.dataset.saves || 0) + 1);
+      state.problems = showProblems(modeler, body.problems, data);
+      say(body.problems.length ? data.textSavedWithProblems.replace("{n}", body.problems.length) : data.textSaved,
+          body.problems.length ? "warning" : "ok");
+    } else if (result.status === 409) {
+      showConflict(body);
+      say(body.message, "error");
+    } else if (result.status === 422) {
+      showProblems(modeler, body.problems, data);
+      say(body.message, "error");
+    } else {
+      say(data.textSaveFailed + " (HTTP " + result.status + ")", "error");
+    }
+  }
+
+  function showConflict(body) {
+    var server = body.server;
+    document.getElementById("conflict-mine").textContent = body.based_on.slice(0, 12);
+    document.getElementById("conflict-server").textContent = (server.is_draft ? data.textServerDraft
+      : data.textServerVersion.replace("{v}", server.base_version)) + " · " + (server.saved_by || "") + " · " +
+      (server.saved_at || "") + " · " + server.content_hash.slice(0, 12);
+    conflict.hidden = false;
+  }
+}

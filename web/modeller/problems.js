@@ -1,0 +1,41 @@
+// Each problem of a saved draft on its element in the canvas (a marker and a badge), and as a list to jump from.
+var shown = [];
+
+export function showProblems(modeler, problems, data) {
+  var canvas = modeler.get("canvas"), overlays = modeler.get("overlays"), registry = modeler.get("elementRegistry");
+  var selection = modeler.get("selection");
+  shown.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, "vaern-problem"); } });
+  overlays.remove({ type: "vaern-problem" });
+  shown = [];
+  var list = document.getElementById("problems"), summary = document.getElementById("problems-summary");
+  list.textContent = "";
+  problems = problems || [];
+  summary.textContent = problems.length ? data.textProblems.replace("{n}", problems.length) : data.textNoProblems;
+  problems.forEach(function (problem) {
+    var element = problem.element_id && registry.get(problem.element_id);
+    var item = document.createElement("li");
+    item.className = "problem";
+    if (problem.element_id) { item.dataset.element = problem.element_id; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link";
+    button.textContent = (problem.element_id ? problem.element_id + ": " : "") + problem.text;
+    item.appendChild(button);
+    list.appendChild(item);
+    if (!element) { button.disabled = !problem.element_id; return; }
+    if (shown.indexOf(element.id) < 0) {
+      canvas.addMarker(element.id, "vaern-problem");
+      var badge = document.createElement("div");
+      badge.className = "vaern-problem-badge";
+      badge.textContent = "!";
+      badge.title = problem.text;
+      overlays.add(element.id, "vaern-problem", { position: { top: -10, right: 10 }, html: badge });
+      shown.push(element.id);
+    }
+    button.addEventListener("click", function () {
+      canvas.scrollToElement(element);
+      selection.select(element);
+    });
+  });
+  return problems;
+}
