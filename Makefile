@@ -18,7 +18,7 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 
 # The modeller page's script and styles, bundled from web/modeller/ with esbuild (not committed).
-web/static/build/modeller.js: web/node_modules/.package-lock.json $(wildcard web/modeller/*.js)
+web/static/build/modeller.js: web/node_modules/.package-lock.json $(wildcard web/modeller/*)
 	cd web && npm run --silent build
 
 setup: $(BIN)/vaern web/node_modules/.package-lock.json web/static/build/modeller.js

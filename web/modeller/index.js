@@ -11,6 +11,7 @@ import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
 import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
+import "./modeller.css";
 
 import roleModule from "./roles.js";
 import translateModule from "./translate.js";

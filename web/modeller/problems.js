@@ -33,6 +33,8 @@ export function showProblems(modeler, problems, data) {
       shown.push(element.id);
     }
     button.addEventListener("click", function () {
+      // A task or an event is brought up to a zoom where its label reads; a lane or a pool stays as it is.
+      if (element.width < 400 && element.height < 300 && canvas.zoom() < 1) { canvas.zoom(1); }
       canvas.scrollToElement(element);
       selection.select(element);
     });
