@@ -80,9 +80,16 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     name.fill("Første samtale med den ramte")
     page.wait_for_function("() => window.vaernModeler.get('elementRegistry').get('first_talk')"
                            ".businessObject.name === 'Første samtale med den ramte'")
+    assert page.locator("#preview").is_hidden()
     _save(page, 1)
     assert page.locator(".vaern-problem").count() == 0
+    assert page.locator("#preview").is_visible() and "kladde" in page.inner_text("#draft-kind").lower()
     _shot(page, 2, "saved")
+
+    # The Camunda 7 form fields of the task, in Danish.
+    page.click('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-group-header')
+    page.wait_for_selector('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-list')
+    _shot(page, 3, "form-fields")
 
     # A lane renamed to a role vaern does not know: the problem shows on the lane and in the list.
     page.evaluate("() => { const m = window.vaernModeler; m.get('modeling').updateProperties("
@@ -92,7 +99,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     item = page.locator('#problems li[data-element="lane_leader"]')
     assert item.count() >= 1 and "ikke en kendt rolle" in item.first.inner_text()
     item.first.locator("button").click()
-    _shot(page, 3, "problem-on-the-lane")
+    _shot(page, 4, "problem-on-the-lane")
 
     # The role chooser puts it right.
     _select(page, "lane_leader")
@@ -101,7 +108,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     chooser.wait_for()
     assert "Ukendt rolle: chef" in chooser.inner_text() and "Leder (leader)" in chooser.inner_text()
     chooser.select_option("leader")
-    _shot(page, 4, "role-chosen")
+    _shot(page, 5, "role-chosen")
     _save(page, 3)
     assert page.locator(LANE_MARKED).count() == 0 and page.locator("#problems li").count() == 0
 
@@ -111,7 +118,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
         == "Første samtale med den ramte"
     assert "kladde" in page.inner_text("#draft-kind").lower()
     assert app.extensions["vaern"].modelling.edition("violence", "koncern-hr").is_draft
-    _shot(page, 5, "reloaded-draft")
+    _shot(page, 6, "reloaded-draft")
     assert page.evaluate("window.__csp") == [], page.evaluate("window.__csp")
     assert page.errors == []
     headers = page.request.get(f"{base}/admin/diagrams/violence/edit").headers

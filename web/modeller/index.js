@@ -93,6 +93,8 @@ function start(root) {
       root.dataset.contentHash = state.basedOn;
       root.dataset.saves = String(Number(root.dataset.saves || 0) + 1);
       state.problems = showProblems(modeler, body.problems, data);
+      document.getElementById("draft-kind").textContent = data.textDraft.replace("{v}", body.edition.base_version);
+      document.getElementById("draft-actions").hidden = false;
       say(body.problems.length ? data.textSavedWithProblems.replace("{n}", body.problems.length) : data.textSaved,
           body.problems.length ? "warning" : "ok");
     } else if (result.status === 409) {
