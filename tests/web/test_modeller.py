@@ -188,3 +188,13 @@ def test_deploying_a_draft_reviewed_against_an_older_version_deploys_nothing(cli
     refused = client.post("/admin/diagrams/violence/edit/deploy", data={"reviewed_against": "1", "confirm": "yes"})
     assert refused.status_code == 302 and refused.headers["Location"].endswith("/edit/preview")
     assert [d.version for d in vaern.definition_versions("violence")] == [2, 1]
+
+
+def test_the_modeller_speaks_english_when_the_reader_chose_english(client, vaern):
+    login(client, "koncern-hr")
+    client.post("/language", data={"lang": "en", "next": "/"})
+    html = client.get("/admin/diagrams/violence/edit").get_data(as_text=True)
+    assert 'data-lang="en"' in html and "Save draft" in html
+    base = _open(client)["edition"]["content_hash"]
+    broken = _save(client, VIOLENCE.replace(LANE, '<bpmn:lane id="lane_leader" name="chef">'), base).get_json()
+    assert any("is not a known role" in p["text"] for p in broken["problems"])

@@ -1,6 +1,6 @@
 """A process owner edits the violence diagram in a real browser (Debian's chromium driven by Playwright): renames
 a task in the properties panel, saves a draft, breaks a lane and sees the problem on it, fixes the lane with the
-role chooser and sees the problem go, reloads and finds the draft. No CSP violation and no console error.
+role chooser and sees the problem go, reloads and finds the draft, reads its changes and deploys it. No CSP violation and no console error.
 Screenshots go to test-artifacts/modeller/."""
 from __future__ import annotations
 
@@ -123,3 +123,14 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert page.errors == []
     headers = page.request.get(f"{base}/admin/diagrams/violence/edit").headers
     assert "script-src 'self'" in headers["content-security-policy"]
+
+    # From the draft: what it changes, and deploying it once the process owner has ticked that they read it.
+    page.click("#preview")
+    page.wait_for_selector("table.changes")
+    assert page.locator('tr[data-element="first_talk"]').count() == 1
+    _shot(page, 7, "changes-of-the-draft")
+    page.check("#confirm")
+    page.get_by_role("button", name="Idriftsæt som version 2").click()
+    page.wait_for_url(f"{base}/admin/diagrams/violence/2")
+    assert [d.version for d in app.extensions["vaern"].definition_versions("violence")] == [2, 1]
+    assert page.evaluate("window.__csp") == [] and page.errors == []
