@@ -1,5 +1,5 @@
 """A process owner edits the violence diagram in a real browser (Debian's chromium driven by Playwright): renames
-a task in the properties panel, saves a draft, breaks a lane and sees the problem on it, fixes the lane with the
+a task and picks a timer's duration from the diagram's settings in the properties panel, saves a draft, breaks a lane and sees the problem on it, fixes the lane with the
 role chooser and sees the problem go, reloads and finds the draft, reads its changes and deploys it. No CSP violation and no console error.
 Screenshots go to test-artifacts/modeller/."""
 from __future__ import annotations
@@ -86,10 +86,25 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert page.locator("#preview").is_visible() and "kladde" in page.inner_text("#draft-kind").lower()
     _shot(page, 2, "saved")
 
+    # A timer's duration is chosen from the diagram's settings, with their values.
+    _select(page, "timer_serious_escalation")
+    timer = page.locator('[data-group-id="group-timer"] .bio-properties-panel-group-header')
+    timer.wait_for()
+    if "open" not in (timer.get_attribute("class") or ""):
+        timer.click()
+    setting = page.locator("#bio-properties-panel-vaernTimerSetting")
+    setting.wait_for()
+    assert "serious_escalation_after: 5 arbejdsdage" in setting.inner_text()
+    setting.select_option("task_due")
+    assert page.evaluate("() => window.vaernModeler.get('elementRegistry').get('timer_serious_escalation')"
+                         ".businessObject.eventDefinitions[0].timeDuration.body") == "task_due"
+    _shot(page, 3, "timer-from-a-setting")
+    _select(page, "first_talk")
+
     # The Camunda 7 form fields of the task, in Danish.
     page.click('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-group-header')
     page.wait_for_selector('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-list')
-    _shot(page, 3, "form-fields")
+    _shot(page, 4, "form-fields")
 
     # A lane renamed to a role vaern does not know: the problem shows on the lane and in the list.
     page.evaluate("() => { const m = window.vaernModeler; m.get('modeling').updateProperties("
@@ -99,7 +114,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     item = page.locator('#problems li[data-element="lane_leader"]')
     assert item.count() >= 1 and "ikke en kendt rolle" in item.first.inner_text()
     item.first.locator("button").click()
-    _shot(page, 4, "problem-on-the-lane")
+    _shot(page, 5, "problem-on-the-lane")
 
     # The role chooser puts it right.
     _select(page, "lane_leader")
@@ -108,7 +123,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     chooser.wait_for()
     assert "Ukendt rolle: chef" in chooser.inner_text() and "Leder (leader)" in chooser.inner_text()
     chooser.select_option("leader")
-    _shot(page, 5, "role-chosen")
+    _shot(page, 6, "role-chosen")
     _save(page, 3)
     assert page.locator(LANE_MARKED).count() == 0 and page.locator("#problems li").count() == 0
 
@@ -118,7 +133,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
         == "Første samtale med den ramte"
     assert "kladde" in page.inner_text("#draft-kind").lower()
     assert app.extensions["vaern"].modelling.edition("violence", "koncern-hr").is_draft
-    _shot(page, 6, "reloaded-draft")
+    _shot(page, 7, "reloaded-draft")
     assert page.evaluate("window.__csp") == [], page.evaluate("window.__csp")
     assert page.errors == []
     headers = page.request.get(f"{base}/admin/diagrams/violence/edit").headers
@@ -128,7 +143,8 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     page.click("#preview")
     page.wait_for_selector("table.changes")
     assert page.locator('tr[data-element="first_talk"]').count() == 1
-    _shot(page, 7, "changes-of-the-draft")
+    assert page.locator('tr[data-element="timer_serious_escalation"]').count() == 1
+    _shot(page, 8, "changes-of-the-draft")
     page.check("#confirm")
     page.get_by_role("button", name="Idriftsæt som version 2").click()
     page.wait_for_url(f"{base}/admin/diagrams/violence/2")

@@ -5,6 +5,11 @@ export default {
   "Unknown role: {name}": "Ukendt rolle: {name}",
   "Role": "Rolle",
   "Who does the tasks in this lane.": "Hvem der udfører opgaverne i denne bane.",
+  "(not a setting)": "(ikke en indstilling)",
+  "Written in the timer: {value}": "Skrevet i timeren: {value}",
+  "Duration from a setting": "Varighed fra en indstilling",
+  "The diagram's settings are changed under the process's extension properties.":
+    "Indstillingernes værdier rettes under processens udvidelsesegenskaber.",
   // palette and tools
   "Activate create/remove space tool": "Indsæt eller fjern plads",
   "Activate global connect tool": "Forbind elementer",

@@ -14,6 +14,7 @@ import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
 import "./modeller.css";
 
 import roleModule from "./roles.js";
+import settingModule from "./settings.js";
 import translateModule from "./translate.js";
 import { showProblems } from "./problems.js";
 
@@ -41,7 +42,7 @@ function start(root) {
         propertiesPanel: { parent: document.getElementById("properties") },
         additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
                             CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule,
-                            translateModule(data.lang), roleModule],
+                            translateModule(data.lang), roleModule, settingModule],
         moddleExtensions: { camunda: camundaModdle },
         vaernRoles: opened.roles
       });

@@ -12,7 +12,9 @@ export function showProblems(modeler, problems, data) {
   problems = problems || [];
   summary.textContent = problems.length ? data.textProblems.replace("{n}", problems.length) : data.textNoProblems;
   problems.forEach(function (problem) {
-    var element = problem.element_id && registry.get(problem.element_id);
+    // A form field's problem names "task.field": it is shown on the task.
+    var element = problem.element_id && (registry.get(problem.element_id) ||
+                                         registry.get(problem.element_id.split(".")[0]));
     var item = document.createElement("li");
     item.className = "problem";
     if (problem.element_id) { item.dataset.element = problem.element_id; }
