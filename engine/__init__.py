@@ -17,6 +17,9 @@ from engine.cases.results import (
     UnitInfo,
 )
 from engine.cases.scheduler import TimerScheduler
+from engine.cases.submission import Submission
+from engine.identity.service import SignedIn
+from engine.privacy.case_page import CasePage
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeployPreview
 from engine.errors import (
@@ -66,5 +69,6 @@ __all__ = [
     "OverviewFilters", "OverviewPage", "OverviewRow",
     "FIGURE_ROLES", "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
+    "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]
