@@ -134,6 +134,7 @@ def test_the_check_inside_the_start_refuses_a_second_round_the_first_look_missed
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.slow
 def test_two_starters_at_the_same_moment_start_one_round(med, database_url, monkeypatch):
     looks = annual_cycle._round_of
     checked = threading.Barrier(2, timeout=3)

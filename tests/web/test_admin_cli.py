@@ -75,6 +75,7 @@ def test_a_broken_diagram_lists_every_problem_and_deploys_nothing(env, tmp_path)
     assert _versions(url) == [1]
 
 
+@pytest.mark.slow
 def test_running_the_demo_again_never_calls_an_older_version_current(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     workflows = tmp_path / "workflows"
