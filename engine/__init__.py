@@ -18,8 +18,6 @@ from engine.cases.results import (
 )
 from engine.cases.scheduler import TimerScheduler
 from engine.cases.submission import Submission
-from engine.identity.service import SignedIn
-from engine.privacy.case_page import CasePage
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeployPreview
 from engine.errors import (
@@ -44,10 +42,12 @@ from engine.figures.suppression import HIDDEN as FIGURE_HIDDEN
 from engine.figures.suppression import SHOWN as FIGURE_SHOWN
 from engine.figures.suppression import SMALL as FIGURE_SMALL
 from engine.identity.passwords import DEMO_PASSWORD
+from engine.identity.service import SignedIn
 from engine.identity.throttle import LoginThrottle
 from engine.notify.service import NoticeInfo, OutboxInfo
 from engine.org.directory import PersonChoice, PersonMatch
 from engine.org.roles import KNOWN_ROLES, ROLE_LABELS_DA
+from engine.privacy.case_page import CasePage
 from engine.privacy.grants import AccessGrantInfo, ConsentInfo, GrantRefused
 from engine.privacy.overview import OverviewFilters, OverviewPage, OverviewRow
 from engine.privacy.policy import LEADER_RELATIONS

@@ -167,6 +167,7 @@ WORKER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_twenty_chairs_in_two_processes_complete_their_tasks_of_one_case_at_once(annual_cycle, database_url):
     vaern, case_id, submissions = annual_cycle
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
