@@ -53,6 +53,7 @@ def test_the_page_and_the_edit_link_are_there_for_a_process_owner(client, vaern)
     assert {"key": "leader", "label": "Leder"} in opened["roles"]
 
 
+@pytest.mark.slow
 def test_a_draft_survives_and_a_second_save_goes_on_from_it(client, vaern):
     login(client, "koncern-hr")
     base = _open(client)["edition"]["content_hash"]
@@ -101,6 +102,7 @@ def test_only_process_owners_and_administrators(client, vaern):
         vaern.modelling.edition("violence", "leder-akut")
 
 
+@pytest.mark.slow
 def test_one_process_owner_s_draft_is_invisible_to_another(client, vaern, app):
     login(client, "koncern-hr")
     base = _open(client)["edition"]["content_hash"]
@@ -162,6 +164,7 @@ def test_problems_come_back_with_element_ids_in_danish(client, vaern):
     assert any(p["element_id"] == "lane_leader" for p in _open(client)["problems"])
 
 
+@pytest.mark.slow
 def test_a_draft_is_previewed_and_deployed_with_confirmation(client, vaern):
     login(client, "koncern-hr")
     base = _open(client)["edition"]["content_hash"]
@@ -178,6 +181,7 @@ def test_a_draft_is_previewed_and_deployed_with_confirmation(client, vaern):
     assert not _open(client)["edition"]["is_draft"]
 
 
+@pytest.mark.slow
 def test_deploying_a_draft_reviewed_against_an_older_version_deploys_nothing(client, vaern):
     login(client, "koncern-hr")
     base = _open(client)["edition"]["content_hash"]
