@@ -94,6 +94,17 @@ def preview(kind: str):
     return render_template("modeller_preview.html", kind=kind, preview=preview)
 
 
+@bp.route("/preview.json")
+def preview_diagram(kind: str):
+    """The draft's XML for the viewer on the preview page, with the elements it changes marked."""
+    modelling = service().modelling
+    preview = modelling.preview_draft(kind, me().id)
+    edition = modelling.edition(kind, me().id)
+    # A form field's change names "task.field": the task is what the drawing can mark.
+    changed = sorted({c.element_id.split(".")[0] for c in preview.changes if c.element_id})
+    return jsonify(xml=edition.xml, completed=[], current=[], overdue=[], changed=changed)
+
+
 @bp.route("/deploy", methods=["POST"])
 def deploy(kind: str):
     """Deploy the draft the person has seen the changes of."""

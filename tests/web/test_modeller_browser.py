@@ -144,6 +144,9 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     page.wait_for_selector("table.changes")
     assert page.locator('tr[data-element="first_talk"]').count() == 1
     assert page.locator('tr[data-element="timer_serious_escalation"]').count() == 1
+    page.wait_for_selector('#diagram[data-ready="true"]')
+    assert page.locator('.djs-element.vaern-changed[data-element-id="first_talk"]').count() == 1
+    assert page.locator('.djs-element.vaern-changed[data-element-id="timer_serious_escalation"]').count() == 1
     _shot(page, 8, "changes-of-the-draft")
     page.check("#confirm")
     page.get_by_role("button", name="Idriftsæt som version 2").click()

@@ -79,6 +79,7 @@
         mark(state.completed, "vaern-completed");
         mark(state.current, "vaern-current");
         mark(state.overdue, "vaern-overdue");
+        mark(state.changed || [], "vaern-changed");  // a draft's preview: what it changes
         current = state.overdue.concat(state.current);
         fit();
         if (canvas.zoom() < READABLE && current.length) { showCurrent(); }
