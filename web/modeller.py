@@ -10,6 +10,7 @@ from engine import ROLE_LABELS_DA, ConcurrentUpdate, DefinitionError, DraftConfl
 
 from .helpers import me, names, now, role_label, service
 from .problem_texts import problem_text
+from .wording import moment
 
 bp = Blueprint("modeller", __name__, url_prefix="/admin/diagrams/<kind>/edit")
 
@@ -32,6 +33,7 @@ def _edition(edition: Edition) -> dict:
     return {"kind": edition.kind, "content_hash": edition.content_hash, "base_version": edition.base_version,
             "base_hash": edition.base_hash, "is_draft": edition.is_draft,
             "saved_at": edition.saved_at.isoformat() if edition.saved_at else None,
+            "saved_at_text": moment(edition.saved_at),
             "saved_by": names().get(edition.saved_by, edition.saved_by) if edition.saved_by else None}
 
 

@@ -101,6 +101,9 @@ SENTENCES: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p
      _l("The file declares the character encoding '%(name)s', which vaern cannot read; save it as UTF-8.")),
     (r"the file is not valid (?P<encoding>\S+): (?P<reason>.*) at byte (?P<byte>\d+)",
      _l("The file is not valid %(encoding)s (technically: %(reason)s at byte %(byte)s).")),
+    # engine/modelling/service.py: a draft keeps the case kind it was opened as.
+    (r"the process id '(?P<id>[^']*)' must stay '(?P<kind>[^']*)' in a draft of that diagram",
+     _l("The process id '%(id)s' must stay '%(kind)s' in a draft of that diagram.")),
     # engine/bpmn/lint_policy.py: what a diagram to be deployed may ask of the engine.
     (r"the timer's (?P<word>timeDuration|timeCycle) (?P<source>.*) is not allowed: (?P<detail>.*)",
      _l("The timer's %(word)s %(source)s is not allowed: %(detail)s.")),

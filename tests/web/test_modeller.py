@@ -150,6 +150,7 @@ def test_another_process_id_is_refused(client, vaern):
     base = _open(client)["edition"]["content_hash"]
     refused = _save(client, VIOLENCE.replace('<bpmn:process id="violence"', '<bpmn:process id="other"', 1), base)
     assert refused.status_code == 422
+    assert "skal blive ved med at være 'violence'" in refused.get_json()["problems"][0]["text"]
 
 
 def test_problems_come_back_with_element_ids_in_danish(client, vaern):

@@ -139,6 +139,25 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     headers = page.request.get(f"{base}/admin/diagrams/violence/edit").headers
     assert "script-src 'self'" in headers["content-security-policy"]
 
+    # A second window saves in between: this one's save is refused and shows both sides; its version can be kept.
+    other = page.context.new_page()
+    other.goto(f"{base}/admin/diagrams/violence/edit")
+    other.wait_for_selector('#modeller[data-ready="true"]')
+    other.evaluate("() => { const m = window.vaernModeler; m.get('modeling').updateProperties("
+                   "m.get('elementRegistry').get('first_talk'), { name: 'Første samtale (andet vindue)' }); }")
+    other.click("#save")
+    other.wait_for_selector('#modeller[data-saves="1"]')
+    other.close()
+    page.click("#save")
+    page.wait_for_selector("#conflict:not([hidden])")
+    assert "gemt i et andet vindue" in page.inner_text("#conflict-server")
+    assert page.inner_text("#conflict-mine") == page.get_attribute("#modeller", "data-content-hash")[:12]
+    with page.expect_download() as download:
+        page.click("#download-mine")
+    assert download.value.suggested_filename == "violence-draft.bpmn"
+    _shot(page, 8, "conflict")
+    page.errors.clear()  # the refused save's 409 is the answer this step expects
+
     # From the draft: what it changes, and deploying it once the process owner has ticked that they read it.
     page.click("#preview")
     page.wait_for_selector("table.changes")
@@ -147,7 +166,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     page.wait_for_selector('#diagram[data-ready="true"]')
     assert page.locator('.djs-element.vaern-changed[data-element-id="first_talk"]').count() == 1
     assert page.locator('.djs-element.vaern-changed[data-element-id="timer_serious_escalation"]').count() == 1
-    _shot(page, 8, "changes-of-the-draft")
+    _shot(page, 9, "changes-of-the-draft")
     page.check("#confirm")
     page.get_by_role("button", name="Idriftsæt som version 2").click()
     page.wait_for_url(f"{base}/admin/diagrams/violence/2")

@@ -220,6 +220,7 @@ export default {
   "Sequence flow": "Pil",
   "Lane": "Bane",
   "Participant": "Deltager",
+  "Collaboration": "Samarbejde",
   "Pool": "Pool",
   "Process": "Proces",
   "Sub-process": "Delproces",

@@ -54,6 +54,7 @@ function start(root) {
         root.dataset.ready = "true";
         root.dataset.contentHash = state.basedOn;
         wireSave(modeler);
+        wireDownload(modeler);
       });
     })
     .catch(function (error) {
@@ -109,12 +110,27 @@ function start(root) {
     }
   }
 
+  // After a conflict the process owner keeps their own version as a file (to compare, or to upload later).
+  function wireDownload(modeler) {
+    document.getElementById("download-mine").addEventListener("click", function () {
+      modeler.saveXML({ format: true }).then(function (saved) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([saved.xml], { type: "application/xml" }));
+        link.download = data.filename;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      });
+    });
+  }
+
   function showConflict(body) {
     var server = body.server;
     document.getElementById("conflict-mine").textContent = body.based_on.slice(0, 12);
     document.getElementById("conflict-server").textContent = (server.is_draft ? data.textServerDraft
       : data.textServerVersion.replace("{v}", server.base_version)) + " · " + (server.saved_by || "") + " · " +
-      (server.saved_at || "") + " · " + server.content_hash.slice(0, 12);
+      (server.saved_at_text || "") + " · " + server.content_hash.slice(0, 12);
     conflict.hidden = false;
   }
 }
