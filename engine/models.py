@@ -142,6 +142,21 @@ class Task(Base):
     completed_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
 
 
+class TaskFigures(Base):
+    """What a committee's annual task shows, frozen when the task was created: figures and the answers from below.
+
+    Keyed by the task, beside the workflow state rather than in it: in the task's data it would be copied
+    into every task after it (a round of 20 LMUs' state grew from 377 to 721 KiB). The figures hold only
+    published cells, never a count under the threshold.
+    """
+
+    __tablename__ = "task_figures"
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class TaskCandidate(Base):
     """Who may take an open task: one row per task and person, so inboxes are an index look-up."""
 

@@ -17,6 +17,7 @@ from engine.cases.messages import messages_for
 from engine.cases.results import CaseDiagram, CaseInfo, EventInfo, InboxItem, TaskDetail, TaskInfo
 from engine.clock import as_utc, frozen_at
 from engine.errors import TaskNotFound
+from engine.figures import frozen as frozen_figures
 from engine.models import Case, CaseParty, Event, Task, TaskCandidate, Timer, Unit
 from engine.unit_of_work import UnitOfWork, UnitsOfWork
 
@@ -226,8 +227,10 @@ def detail_of(s: Session, loaded: LoadedCase, task) -> TaskDetail:
     material = tuple((name, task.data[name]) for name in loaded.parsed.task_material.get(task.task_spec.bpmn_id, ())
                      if task.data.get(name) not in (None, ""))
     case = loaded.case
+    shown = (frozen_figures.read(s, str(task.id)) if task.task_spec.bpmn_id in frozen_figures.committee_tasks(loaded.parsed)
+             else None)
     return TaskDetail(info, task.task_spec.documentation, fields, values, case.kind, case.serious, case.escalated,
-                      material, task.data.get("severity"))
+                      material, task.data.get("severity"), shown)
 
 
 def fields_of(parsed: ParsedDefinition) -> dict[str, FormField]:

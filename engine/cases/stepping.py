@@ -21,6 +21,7 @@ from engine.cases.results import CaseInfo
 from engine.cases.store import SYSTEM
 from engine.config import Settings
 from engine.errors import InvalidInput
+from engine.figures import frozen
 from engine.models import Case
 from engine.notify import mail
 from engine.org.roles import PERSON_ROLES, fallback_roles
@@ -59,6 +60,7 @@ class Stepper:
         for task in wf_ops.ready_user_tasks(tasks):
             if wf_ops.task_meta(task) is None:
                 self._assign(uow, case, task, parties, now)
+                frozen.freeze(uow, loaded.parsed, case, task, tasks, now, frozen.figure_settings(self.settings))
         flags = case_flags(case, data, parties, escalated, wf_ops.is_completed(workflow), now)
         if flags.closed_now:
             store.record(uow, now, actor, "case_closed", case.id)
