@@ -185,12 +185,12 @@ def _uncell(value) -> Cell:
 
 
 def _table(table: Table) -> list:
-    return [[[str(k), _cell(c)] for k, c in table.cells.items()], _cell(table.total)]
+    return [[[str(k), _cell(c)] for k, c in table.cells.items()], _cell(table.total), *([1] if table.only_total else [])]
 
 
 def _untable(stored: list, key=str) -> Table:
-    cells, total = stored
-    return Table({key(k): _uncell(c) for k, c in cells}, _uncell(total))
+    cells, total, *only_total = stored
+    return Table({key(k): _uncell(c) for k, c in cells}, _uncell(total), bool(only_total))
 
 
 def dump(report: FiguresReport) -> dict:

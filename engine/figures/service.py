@@ -238,10 +238,19 @@ def _step(title: str, on_time: int, late: int, threshold: int) -> StepFigure:
 
 
 def _units_below(by_unit: dict[str, int], org: OrgSnapshot, unit_id: str, threshold: int) -> Table:
-    # Each unit directly below, with everything under it; the unit's own cases as a cell of their own.
-    groups = {child: _subtree(org, child) for child in sorted(_children(org).get(unit_id, []))}
+    return units_below_table(by_unit, _children(org), unit_id, threshold)
+
+
+def units_below_table(by_unit: dict[str, int], children_of: dict[str, list[str]], unit_id: str,
+                      threshold: int) -> Table:
+    """Each unit directly below with everything under it, and the unit's own cases as a cell of their own."""
+    children = sorted(children_of.get(unit_id, []))
+    groups = {child: _below(children_of, child) for child in children}
     groups[unit_id] = {unit_id}
-    return protect({key: sum(by_unit.get(u, 0) for u in units) for key, units in groups.items()}, threshold)
+    # A child's cell is that child's own total, which its page publishes to the same readers: only the
+    # unit's own cases can be hidden to protect a small cell, or subtracting the pages would undo it.
+    return protect({key: sum(by_unit.get(u, 0) for u in units) for key, units in groups.items()}, threshold,
+                   public=frozenset(children))
 
 def _children(org: OrgSnapshot) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}
@@ -252,7 +261,11 @@ def _children(org: OrgSnapshot) -> dict[str, list[str]]:
 
 
 def _subtree(org: OrgSnapshot, unit_id: str) -> set[str]:
-    children, found, stack = _children(org), set(), [unit_id]
+    return _below(_children(org), unit_id)
+
+
+def _below(children: dict[str, list[str]], unit_id: str) -> set[str]:
+    found, stack = set(), [unit_id]
     while stack:
         unit = stack.pop()
         if unit not in found:
