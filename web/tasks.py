@@ -60,7 +60,8 @@ def _committee(frozen) -> SimpleNamespace | None:
     if frozen is None:
         return None
     heading = ANSWERS_HEADINGS.get(frozen.answers_from) or _("What the committees below answered")
-    return SimpleNamespace(frozen=frozen, body=body_of(frozen.report), heading=heading)
+    report = frozen.report_for(me().id)
+    return SimpleNamespace(frozen=frozen, report=report, body=body_of(report), heading=heading)
 
 
 def _case_at_a_glance(task, fields) -> tuple[dict | None, list | None]:

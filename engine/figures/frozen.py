@@ -6,11 +6,12 @@ figures of the task's unit for the last whole year before the round, counted and
 "Tal og tendenser" does, so the minutes match what the committee saw. A task with `answers_from` (the
 role of the committees below) also gets each of those committees' answers (the fields their task names
 in its `answers` property), or that it did not answer. The snapshot holds only published cells: a count
-under the threshold is never stored, only its mark.
+under the threshold is never stored, only its mark. A member accused in a counted case gets a snapshot of
+their own without it, as the figures page shows them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 from engine.bpmn.definitions import ParsedDefinition
 from engine.bpmn.forms import form_fields
 from engine.bpmn.lint import element_properties
-from engine.bpmn.workflow import state_name
+from engine.bpmn.workflow import state_name, task_meta
+from engine.figures.definitions import accused_cases
 from engine.bpmn.xml import NSMAP, parse_xml
 from engine.figures.service import (
     BreakdownFigure,
@@ -73,6 +75,12 @@ class Frozen:
     report: FiguresReport
     answers_from: str | None
     below: tuple[CommitteeAnswer, ...]
+    # A member accused in a counted case gets the figures without it, as "Tal og tendenser" shows them.
+    variants: dict[str, FiguresReport] = field(default_factory=dict)
+
+    def report_for(self, person_id: str) -> FiguresReport:
+        """The figures as this person may see them."""
+        return self.variants.get(person_id, self.report)
 
 
 # Diagram version (content hash) -> user task id -> its marks; a version's XML never changes.
@@ -114,10 +122,20 @@ def freeze(uow: UnitOfWork, parsed: ParsedDefinition, case: Case, task, tasks: l
     # The round of year Y (started in February) reviews the last whole year, Y - 1.
     year = int(task.data.get("year") or now.year) - 1
     report = compute(uow.session, org, unit, year, now, settings)
+    figures = dump(report)
+    variants = {}
+    meta = task_meta(task)
+    for person in (meta.candidates if meta else ()):
+        excluded = accused_cases(uow.session, person)
+        if excluded:
+            own = dump(compute(uow.session, org, unit, year, now, settings, excluded))
+            if own != figures:
+                variants[person] = own
     below = []
     if marks.answers_from:
         below = _answers_below(org, parsed, marks.answers_from, unit, task.data, tasks)
-    content = {"role": marks.role, "answers_from": marks.answers_from, "figures": dump(report), "below": below}
+    content = {"role": marks.role, "answers_from": marks.answers_from, "figures": figures, "below": below,
+               "for": variants}
     # Written with the command's other rows; beside the state, so later tasks' data do not copy it.
     uow.queued.add(TaskFigures.__table__, [{"task_id": str(task.id), "case_id": case.id, "content": content,
                                             "created_at": now}])
@@ -170,7 +188,8 @@ def read(s: Session, task_id: str) -> Frozen | None:
     below = tuple(CommitteeAnswer(b["unit"], b["name"], None if b["answers"] is None else
                                   tuple(Answer(label, value) for label, value in b["answers"]))
                   for b in stored.get("below") or ())
-    return Frozen(stored["role"], load(stored["figures"]), stored.get("answers_from"), below)
+    return Frozen(stored["role"], load(stored["figures"]), stored.get("answers_from"), below,
+                  {person: load(own) for person, own in (stored.get("for") or {}).items()})
 
 
 # A report as JSON: a shown cell is its count, "<" a count under the threshold, "·" a protecting cell. Keys

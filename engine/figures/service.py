@@ -146,13 +146,15 @@ class FiguresService:
                 raise UnknownUnit(f"no unit with id '{unit_id}'")
             if not _sits_for(org, viewer_id, unit_id):
                 raise NotAllowed("you do not sit for this unit's figures")
-            key = (unit_id, year, org.revision)
+            # An accused reader's figures leave out their own cases (computed for them; they are few).
+            excluded = d.accused_cases(s, viewer_id)
+            key = (unit_id, year, org.revision, excluded)
             with self._lock:
                 cached = self._cache.get(key)
             if cached is not None and (now - cached.computed_at).total_seconds() < self.settings.cache_seconds \
                     and cached.computed_at <= now:
                 return cached
-            report = compute(s, org, unit_id, year, now, self.settings)
+            report = compute(s, org, unit_id, year, now, self.settings, excluded)
         with self._lock:
             self._cache[key] = report
             while len(self._cache) > CACHE_ENTRIES:
@@ -160,14 +162,15 @@ class FiguresService:
         return report
 
 
-def compute(s, org: OrgSnapshot, unit_id: str, year: int, now: datetime, settings: FigureSettings) -> FiguresReport:
+def compute(s, org: OrgSnapshot, unit_id: str, year: int, now: datetime, settings: FigureSettings,
+            excluded: tuple[int, ...] = ()) -> FiguresReport:
     """The figures of a unit and the units below it for a year, counted and protected (no check of who reads them)."""
     subtree = _subtree(org, unit_id)
     people = sum(1 for unit in org.person_units.values() if unit in subtree)
     include_confidential = people >= settings.confidential_min_people
     # The whole organisation needs no list of its units.
     units = () if len(subtree) == len(org.parents) else tuple(sorted(subtree))
-    scope = d.Scope(units, year, include_confidential, now, settings.long_open_days)
+    scope = d.Scope(units, year, include_confidential, now, settings.long_open_days, excluded)
     t = settings.threshold
     rows = d.case_rows(s, scope)
     breakdowns = tuple(_breakdown(b, rows, t) for b in d.BREAKDOWNS)
