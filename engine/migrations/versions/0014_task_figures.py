@@ -1,4 +1,4 @@
-"""task figures: what a committee's annual task shows, frozen when it was created
+"""task figures: what a committee's annual task shows, frozen when it was created; cases by unit and time
 
 Revision ID: 0014
 Revises: 0013
@@ -24,8 +24,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('task_id'),
     )
     op.create_index(op.f('ix_task_figures_case_id'), 'task_figures', ['case_id'], unique=False)
+    op.create_index('ix_case_unit_created', 'case', ['unit_id', 'created_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_case_unit_created', table_name='case')
     op.drop_index(op.f('ix_task_figures_case_id'), table_name='task_figures')
     op.drop_table('task_figures')
