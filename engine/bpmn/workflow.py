@@ -503,6 +503,13 @@ class CaseWorkflow:
         """Every task (subprocesses included), in tree order: walk once, then filter."""
         return [CaseTask(t) for t in all_tasks(self._workflow)]
 
+    def history_and_timers(self) -> tuple[list[CaseTask], list[PendingTimer]]:
+        """In one walk of the task tree: the user tasks a person sees in history (ready, completed, cancelled)
+        and the timers the workflow waits on (what a case's rows are made of)."""
+        every = all_tasks(self._workflow)
+        return ([CaseTask(t) for t in every if t.state & _HISTORY_STATES and t.task_spec.manual],
+                pending_timers(every))
+
     def find_task(self, task_id: str) -> CaseTask | None:
         """The task with this id, or None."""
         task = find_task(self._workflow, task_id)
@@ -546,16 +553,6 @@ def ready_user_tasks_of(tasks: list[CaseTask]) -> list[CaseTask]:
     return [t for t in tasks if t._task.state == TaskState.READY and t._task.task_spec.manual]
 
 
-def user_tasks_of(tasks: list[CaseTask]) -> list[CaseTask]:
-    """Of `tasks`, the user tasks that are ready, completed or cancelled (the ones a person sees in history)."""
-    return [t for t in tasks if t._task.state & _HISTORY_STATES and t._task.task_spec.manual]
-
-
 def completed_since_of(tasks: list[CaseTask], known: set[UUID]) -> list[CaseTask]:
     """Of `tasks`, the completed ones whose ids are not in `known` (what the last step did)."""
     return [t for t in tasks if t._task.state == TaskState.COMPLETED and t._task.id not in known]
-
-
-def pending_timers_of(tasks: list[CaseTask]) -> list[PendingTimer]:
-    """Of `tasks`, every timer the workflow waits on, with its due time."""
-    return pending_timers([t._task for t in tasks])
