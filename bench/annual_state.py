@@ -80,4 +80,5 @@ if __name__ == "__main__":
     with mock.patch.object(frozen, "freeze", lambda *args, **kwargs: None):
         before = measure()
     for label, (b, _), (a, table) in zip(("LMU tasks open", "HMU tasks open", "RMU task open"), before, after):
-        print(f"{label:16} state without {b / 1024:7.1f} KiB, with {a / 1024:7.1f} KiB; task_figures {table / 1024:6.1f} KiB")
+        print(f"{label:16} state without {b / 1024:7.1f} KiB, with {a / 1024:7.1f} KiB; "
+              f"task_figures {table / 1024:6.1f} KiB")

@@ -20,6 +20,7 @@ def _kind(report):
     return report.breakdowns[0].grid.whole
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("accused", ["leder-akut", "lmu-akut"])
 def test_a_case_against_the_reader_turns_no_zero_into_a_small_count_for_them(guidelines, accused):
     vaern = guidelines
@@ -32,6 +33,7 @@ def test_a_case_against_the_reader_turns_no_zero_into_a_small_count_for_them(gui
     assert _kind(theirs).total.mark == "small"
 
 
+@pytest.mark.slow
 def test_with_other_cases_the_accused_reader_sees_them_all_but_their_own(guidelines):
     vaern = guidelines
     for _ in range(7):
@@ -43,6 +45,7 @@ def test_with_other_cases_the_accused_reader_sees_them_all_but_their_own(guideli
     assert _kind(vaern.figures.report("afd-akut", T0.year, "leder-akut", T0)).total == Cell(SHOWN, 7)
 
 
+@pytest.mark.slow
 def test_an_accused_committee_member_gets_the_frozen_figures_without_the_case(guidelines):
     vaern = guidelines
     vaern.start_case("harassment", "afd-akut", {**HARASSMENT, "accused_id": "lmu-akut"}, "ansat-akut", T0)

@@ -1,6 +1,7 @@
 """Suppression across nested units: a reader who sees a unit and the units below it, and subtracts their pages."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +40,7 @@ def _reader_view(table: Table, below: dict[str, Table]) -> Table:
     return Table(cells, table.total, table.only_total)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(trees())
 def test_a_hidden_cell_of_the_units_below_is_not_given_away_by_the_pages_below(tree):

@@ -18,9 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.bpmn.definitions import ParsedDefinition
-from engine.bpmn.forms import form_fields
 from engine.bpmn.lint import element_properties
-from engine.bpmn.workflow import state_name, task_meta
 from engine.figures.definitions import accused_cases
 from engine.bpmn.xml import NSMAP, parse_xml
 from engine.figures.service import (
@@ -114,7 +112,7 @@ def figure_settings(settings) -> FigureSettings:
 def freeze(uow: UnitOfWork, parsed: ParsedDefinition, case: Case, task, tasks: list, now: datetime,
            settings: FigureSettings) -> None:
     """Store the figures and answers from below in a committee's annual task just created (others are left alone)."""
-    marks = committee_tasks(parsed).get(task.task_spec.bpmn_id)
+    marks = committee_tasks(parsed).get(task.spec_id)
     if marks is None:
         return
     org = uow.org
@@ -124,7 +122,7 @@ def freeze(uow: UnitOfWork, parsed: ParsedDefinition, case: Case, task, tasks: l
     report = compute(uow.session, org, unit, year, now, settings)
     figures = dump(report)
     variants = {}
-    meta = task_meta(task)
+    meta = task.meta
     for person in (meta.candidates if meta else ()):
         excluded = accused_cases(uow.session, person)
         if excluded:
@@ -137,7 +135,7 @@ def freeze(uow: UnitOfWork, parsed: ParsedDefinition, case: Case, task, tasks: l
     content = {"role": marks.role, "answers_from": marks.answers_from, "figures": figures, "below": below,
                "for": variants}
     # Written with the command's other rows; beside the state, so later tasks' data do not copy it.
-    uow.queued.add(TaskFigures.__table__, [{"task_id": str(task.id), "case_id": case.id, "content": content,
+    uow.queued.add(TaskFigures.__table__, [{"task_id": task.id, "case_id": case.id, "content": content,
                                             "created_at": now}])
 
 
@@ -145,8 +143,8 @@ def _answers_below(org, parsed: ParsedDefinition, role: str, unit: str, data: di
     specs = {spec: marks for spec, marks in committee_tasks(parsed).items() if marks.role == role}
     answered: dict[str, list] = {}
     for other in tasks:
-        marks = specs.get(other.task_spec.bpmn_id)
-        if marks is None or not _completed(other):
+        marks = specs.get(other.spec_id)
+        if marks is None or other.state != "COMPLETED":
             continue
         other_unit = other.data.get("committee_unit")
         if other_unit and _under(org, other_unit, unit):
@@ -157,12 +155,8 @@ def _answers_below(org, parsed: ParsedDefinition, role: str, unit: str, data: di
             for u in sorted(expected, key=lambda u: (org.unit_names.get(u, u), u))]
 
 
-def _completed(task) -> bool:
-    return state_name(task) == "COMPLETED"
-
-
 def _answers(task, marks: CommitteeTask) -> list:
-    fields = {f.id: f for f in form_fields(task.task_spec)}
+    fields = {f.id: f for f in task.fields}
     out = []
     for field_id in marks.answers:
         field, value = fields.get(field_id), task.data.get(field_id)
@@ -204,7 +198,8 @@ def _uncell(value) -> Cell:
 
 
 def _table(table: Table) -> list:
-    return [[[str(k), _cell(c)] for k, c in table.cells.items()], _cell(table.total), *([1] if table.only_total else [])]
+    cells = [[str(k), _cell(c)] for k, c in table.cells.items()]
+    return [cells, _cell(table.total), *([1] if table.only_total else [])]
 
 
 def _untable(stored: list, key=str) -> Table:

@@ -1,4 +1,4 @@
-"""The annual round in the web, LMU to RMU: each committee's task shows its figures, frozen, and the answers from below."""
+"""The annual round in the web, LMU to RMU: each committee's task, its frozen figures and the answers from below."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -32,7 +32,7 @@ def _figures(html: str) -> str:
 
 @pytest.fixture
 def round_(vaern):
-    """In the emergency department 7 cases of physical violence, 6 of psychological and 2 of bullying; then next year's round."""
+    """7 physical and 6 psychological violence cases and 2 of bullying in the emergency ward; next year's round."""
     for _ in range(7):
         start_violence(vaern)
     for _ in range(6):
@@ -44,6 +44,7 @@ def round_(vaern):
     return vaern, vaern.start_case("annual_med", "region", {"year": now.year + 1}, "rmu-region", now), now
 
 
+@pytest.mark.slow
 def test_each_committee_sees_its_figures_the_answers_from_below_and_who_did_not_answer(client, round_):
     vaern, case, now = round_
     year = now.year
@@ -117,6 +118,7 @@ def test_a_person_outside_the_committee_sees_nothing_of_its_task(client, round_)
         assert "committee-figures" not in html and "Sager efter type" not in html and "<td>7</td>" not in html
 
 
+@pytest.mark.slow
 def test_the_snapshot_holds_no_count_under_the_threshold(round_):
     vaern, case, _now = round_
     task = _open_task(vaern, "lmu-akut", case.id, "lmu_annual_discussion")
