@@ -499,9 +499,9 @@ class CaseWorkflow:
         """Run engine steps (automatic tasks, gateways, due timers) until only people or time can move it."""
         advance(self._workflow)
 
-    def tasks(self) -> list[CaseTask]:
-        """Every task (subprocesses included), in tree order: walk once, then filter."""
-        return [CaseTask(t) for t in all_tasks(self._workflow)]
+    def tasks(self) -> "TaskWalk":
+        """Every task (subprocesses included), in tree order, as of one walk: walk once, then filter."""
+        return TaskWalk(all_tasks(self._workflow))
 
     def history_and_timers(self) -> tuple[list[CaseTask], list[PendingTimer]]:
         """In one walk of the task tree: the user tasks a person sees in history (ready, completed, cancelled)
@@ -548,11 +548,22 @@ class CaseWorkflow:
         return is_completed(self._workflow)
 
 
-def ready_user_tasks_of(tasks: list[CaseTask]) -> list[CaseTask]:
-    """Of `tasks`, the user tasks waiting for a person."""
-    return [t for t in tasks if t._task.state == TaskState.READY and t._task.task_spec.manual]
+class TaskWalk:
+    """A workflow's tasks as one walk of its tree found them, wrapped only as they are asked for (a step asks
+    for a few of a case's hundred-odd tasks, and does so on every completion)."""
 
+    __slots__ = ("_tasks",)
 
-def completed_since_of(tasks: list[CaseTask], known: set[UUID]) -> list[CaseTask]:
-    """Of `tasks`, the completed ones whose ids are not in `known` (what the last step did)."""
-    return [t for t in tasks if t._task.state == TaskState.COMPLETED and t._task.id not in known]
+    def __init__(self, tasks: list[SpiffTask]):
+        self._tasks = tasks
+
+    def __iter__(self) -> Iterator[CaseTask]:
+        return (CaseTask(t) for t in self._tasks)
+
+    def ready_user_tasks(self) -> list[CaseTask]:
+        """The user tasks waiting for a person."""
+        return [CaseTask(t) for t in self._tasks if t.state == TaskState.READY and t.task_spec.manual]
+
+    def completed_since(self, known: set[UUID]) -> list[CaseTask]:
+        """The completed tasks whose ids are not in `known` (what the last step did)."""
+        return [CaseTask(t) for t in self._tasks if t.state == TaskState.COMPLETED and t.id not in known]

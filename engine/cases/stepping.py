@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.bpmn.workflow import CaseTask, TaskMeta, completed_since_of, ready_user_tasks_of
+from engine.bpmn.workflow import CaseTask, TaskMeta, TaskWalk
 from engine.cases import committees, store
 from engine.cases.loader import LoadedCase
 from engine.cases.results import CaseInfo
@@ -56,7 +56,7 @@ class Stepper:
         tasks = workflow.tasks()
         escalated = self._send_notices(uow, loaded, tasks, before, parties, now)
         committees.note_passed_over(uow, case, loaded.parsed, tasks, before, now)
-        for task in ready_user_tasks_of(tasks):
+        for task in tasks.ready_user_tasks():
             if task.meta is None:
                 self._assign(uow, case, task, parties, now)
                 frozen.freeze(uow, loaded.parsed, case, task, tasks, now, frozen.figure_settings(self.settings))
@@ -68,12 +68,12 @@ class Stepper:
         version = store.save_case(uow, case, workflow, changed, now)
         return saved_info(case, flags.values, version)
 
-    def _send_notices(self, uow: UnitOfWork, loaded: LoadedCase, tasks: list[CaseTask], before: set,
+    def _send_notices(self, uow: UnitOfWork, loaded: LoadedCase, tasks: TaskWalk, before: set,
                       parties: dict[str, str], now: datetime) -> bool:
         """Notices of the diagram's notice elements just passed; returns whether the case is escalated now."""
         case = loaded.case
         escalated = case.escalated
-        for done in completed_since_of(tasks, before):
+        for done in tasks.completed_since(before):
             notice = loaded.parsed.notices.get(done.spec_id)
             if notice and self._notice(uow, case, done, notice, parties, now) == "escalated" and not escalated:
                 escalated = True
