@@ -1,9 +1,11 @@
-"""'Tal og tendenser' at 100,000 cases against the inbox at 1,000, measured in one run.
+"""'Tal og tendenser' and an LMU's annual task page at 100,000 cases against the inbox at 1,000, in one run.
 
 Run: `.venv/bin/python bench/figures_page.py [--postgres URL]` (also part of `make bench`). The target
-(issue 17): the figures page for the whole region and for one hospital, with 100,000 violence and
-harassment cases in the year, within 2x of the inbox's median with 1,000 cases. In process (Flask test
-client), first with 1,000 cases, then after adding 99,000 with their facts, steps and reminders in bulk.
+(issue 17): the figures page for the whole region and for one hospital, and an LMU's task in the annual
+round (its frozen figures), with 100,000 violence and harassment cases in the year, within 2x of the
+inbox's median with 1,000 cases. In process (Flask test client), first with 1,000 cases, then after
+adding 99,000 with their facts, steps and reminders in bulk; then ten departments get an LMU and the
+round of the next year starts.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import random
 import sys
 import tempfile
 import time
+from unittest import mock
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,7 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench import results  # noqa: E402
-from bench.seed import DEPARTMENTS, PASSWORD, add_closed_cases, open_service, set_passwords, start_open_cases  # noqa: E402
+from bench.seed import (  # noqa: E402
+    DEPARTMENTS,
+    PASSWORD,
+    ROOT,
+    add_closed_cases,
+    open_service,
+    organisation_yaml,
+    set_passwords,
+    start_open_cases,
+)
 from bench.web_load import SERVER_ENV, ms  # noqa: E402
 from engine.models import Case, CaseFact, Event, Task  # noqa: E402
 
@@ -72,6 +84,25 @@ def add_figure_cases(service, count: int) -> None:
             connection.exec_driver_sql('ANALYZE "case"; ANALYZE case_fact; ANALYZE task; ANALYZE event')
 
 
+def start_round(service) -> str:
+    """Give ten departments an LMU (m0 sits for d0) and start next year's round; returns m0's task id."""
+    now = datetime(YEAR + 1, 2, 1, 8, tzinfo=timezone.utc)
+    org = Path(tempfile.mkdtemp()) / "org.yaml"
+    extra = [" - {id: rmu, name: RMU, unit: region}", " - {id: hmu0, name: HMU 0, unit: h0}",
+             *(f" - {{id: m{d}, name: LMU {d}, unit: d{d}}}" for d in range(10))]
+    roles = [" - {unit: region, role: rmu, person: rmu}", " - {unit: h0, role: hmu, person: hmu0}",
+             *(f" - {{unit: d{d}, role: lmu, person: m{d}}}" for d in range(10))]
+    text = organisation_yaml().replace("roles:\n", "\n".join(extra) + "\nroles:\n" + "\n".join(roles) + "\n")
+    org.write_text(text, encoding="utf-8")
+    service.import_org(org, "bench", now)
+    path = ROOT / "workflows" / "annual_med.bpmn"
+    service.deploy(path.read_bytes(), str(path), "bench", now)
+    set_passwords(service, ["m0"])
+    case = service.start_case("annual_med", "region", {"year": YEAR + 1}, "rmu", now)
+    [task] = [t for t in service.tasks_of_case(case.id) if t.spec_id == "lmu_annual_discussion" and t.unit_id == "d0"]
+    return task.id
+
+
 def timed(client, path: str, repeat: int = REPEAT) -> dict:
     """Median and p99 of GET `path`, which must answer 200."""
     client.get(path)  # warm: templates compiled, the organisation snapshot loaded
@@ -107,8 +138,18 @@ def run(url: str) -> dict:
     add_figure_cases(service, 99_000)
     with service.uow() as uow:
         total = uow.session.scalar(select(func.count()).select_from(Case))
+    began = time.perf_counter()
+    lmu_task = start_round(service)
+    round_started = round((time.perf_counter() - began) * 1000, 1)
     service.db.dispose()
-    figures = {"inbox_1000": inbox, "cases": total}
+    figures = {"inbox_1000": inbox, "cases": total, "round_start_ms": round_started}
+    app, client = client_for(url, "m0")
+    figures["lmu_task"] = timed(client, f"/tasks/{lmu_task}")
+    import web.tasks
+    with mock.patch.object(web.tasks, "_committee", lambda task_id, frozen: None):
+        # The same page without its figures: what the task page itself costs (its 30-field form, the case).
+        figures["lmu_task_without_figures"] = timed(client, f"/tasks/{lmu_task}")
+    app.extensions["vaern"].db.dispose()
     for label, person, unit in (("region", "dir", "region"), ("hospital", "hl0", "h0")):
         app, client = client_for(url, person)
         figures[f"figures_{label}"] = timed(client, f"/figures/?unit={unit}&year={YEAR}")
@@ -119,6 +160,7 @@ def run(url: str) -> dict:
         app.extensions["vaern"].db.dispose()
     figures["ratio_region_to_inbox"] = round(figures["figures_region"]["median_ms"] / inbox["median_ms"], 2)
     figures["ratio_hospital_to_inbox"] = round(figures["figures_hospital"]["median_ms"] / inbox["median_ms"], 2)
+    figures["ratio_lmu_task_to_inbox"] = round(figures["lmu_task"]["median_ms"] / inbox["median_ms"], 2)
     return figures
 
 
@@ -140,7 +182,10 @@ def main() -> None:
                   f"({row['ratio_region_to_inbox']}x), for a hospital {row['figures_hospital']['median_ms']} ms "
                   f"({row['ratio_hospital_to_inbox']}x); CSV {row['csv_region']['median_ms']} / "
                   f"{row['csv_hospital']['median_ms']} ms; counted afresh every view: region "
-                  f"{row['cold_region']['median_ms']} ms, hospital {row['cold_hospital']['median_ms']} ms", flush=True)
+                  f"{row['cold_region']['median_ms']} ms, hospital {row['cold_hospital']['median_ms']} ms; "
+                  f"an LMU's annual task {row['lmu_task']['median_ms']} ms ({row['ratio_lmu_task_to_inbox']}x; "
+                  f"{row['lmu_task_without_figures']['median_ms']} ms without its figures; "
+                  f"starting the round with its ten LMUs' figures frozen: {row['round_start_ms']} ms)", flush=True)
     results.store("figures", figures)
 
 

@@ -34,6 +34,8 @@ FIGURE_TITLES = {
     "vtc": _l("VTC registration done"),
 }
 QUARTER_LABELS = {1: "K1", 2: "K2", 3: "K3", 4: "K4"}
+# On a committee's annual task: the heading over the answers of the committees below it, by their role.
+ANSWERS_HEADINGS = {"lmu": _l("What the LMUs below answered"), "hmu": _l("What the HMUs answered")}
 BODIES_KEPT = 64  # rendered figure pages kept per app
 
 
@@ -80,6 +82,28 @@ def _choices(units, chosen: str) -> list:
     return [u for u in units if u.depth == 0 or u.id in path or u.parent_id in path]
 
 
+def body_of(report: FiguresReport) -> Markup:
+    """A report's tables and charts as the figures page shows them (for a task's frozen figures: not cached)."""
+    return Markup(render_template("_figures_body.html", report=report, charts=_charts(report), shown=shown,
+                                  labels=CATEGORY_LABELS, titles=FIGURE_TITLES, quarters=QUARTER_LABELS,
+                                  long_open_days=service().figures.settings.long_open_days))
+
+
+def frozen_body(task_id: str, variant: str | None, report: FiguresReport) -> Markup:
+    """A committee task's frozen figures, rendered once per task, variant and language: they never change."""
+    key = ("frozen", task_id, variant, str(get_locale()))
+    lock, bodies = current_app.extensions.setdefault("vaern_figure_bodies", (threading.Lock(), {}))
+    with lock:
+        body = bodies.get(key)
+    if body is None:
+        body = body_of(report)
+        with lock:
+            bodies[key] = body
+            while len(bodies) > BODIES_KEPT:
+                bodies.pop(next(iter(bodies)))
+    return body
+
+
 def _body(report: FiguresReport) -> Markup:
     # The engine hands out the same report until it counts again; its page part is the same for everyone
     # who may see it (they passed the engine's check), so it is rendered once per report and language.
@@ -88,9 +112,7 @@ def _body(report: FiguresReport) -> Markup:
     with lock:
         body = bodies.get(key)
     if body is None:
-        body = Markup(render_template("_figures_body.html", report=report, charts=_charts(report), shown=shown,
-                                      labels=CATEGORY_LABELS, titles=FIGURE_TITLES, quarters=QUARTER_LABELS,
-                                      long_open_days=service().figures.settings.long_open_days))
+        body = body_of(report)
         with lock:
             bodies[key] = body
             while len(bodies) > BODIES_KEPT:

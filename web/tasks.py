@@ -12,6 +12,7 @@ from .access import at_least, view_case, view_task
 from .answers import case_labels, shown
 from .cases import leader_actions, timeline_rows
 from .errors import error_page
+from .figures import ANSWERS_HEADINGS, frozen_body
 from .helpers import localized, maintains_diagrams, me, now, service, split_documentation
 from .people import person_problem, person_text, read_person
 from .summary import case_summary
@@ -48,9 +49,20 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, con
                                data={"severity": detail.severity})
         actions = leader_actions(case, url_for("tasks.show", task_id=task.id))
     return render_template("task.html", detail=detail, task=task, summary=summary, draft=draft, diagram_view=diagram_view, history=history,
+                           committee=_committee(task.id, detail.frozen),
                            instructions=instructions, values=shown, errors=errors, people=people,
                            material=material_rows(detail.material, fields), actions=actions,
                            conflict=conflict, closed=closed), status
+
+
+def _committee(task_id: str, frozen) -> SimpleNamespace | None:
+    """A committee's annual task: its frozen figures as the figures page draws them, and the answers from below."""
+    if frozen is None:
+        return None
+    heading = ANSWERS_HEADINGS.get(frozen.answers_from) or _("What the committees below answered")
+    variant = me().id if me().id in frozen.variants else None
+    report = frozen.report_for(me().id)
+    return SimpleNamespace(frozen=frozen, report=report, body=frozen_body(task_id, variant, report), heading=heading)
 
 
 def _case_at_a_glance(task, fields) -> tuple[dict | None, list | None]:

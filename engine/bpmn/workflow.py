@@ -499,9 +499,16 @@ class CaseWorkflow:
         """Run engine steps (automatic tasks, gateways, due timers) until only people or time can move it."""
         advance(self._workflow)
 
-    def tasks(self) -> list[CaseTask]:
-        """Every task (subprocesses included), in tree order: walk once, then filter."""
-        return [CaseTask(t) for t in all_tasks(self._workflow)]
+    def tasks(self) -> "TaskWalk":
+        """Every task (subprocesses included), in tree order, as of one walk: walk once, then filter."""
+        return TaskWalk(all_tasks(self._workflow))
+
+    def history_and_timers(self) -> tuple[list[CaseTask], list[PendingTimer]]:
+        """In one walk of the task tree: the user tasks a person sees in history (ready, completed, cancelled)
+        and the timers the workflow waits on (what a case's rows are made of)."""
+        every = all_tasks(self._workflow)
+        return ([CaseTask(t) for t in every if t.state & _HISTORY_STATES and t.task_spec.manual],
+                pending_timers(every))
 
     def find_task(self, task_id: str) -> CaseTask | None:
         """The task with this id, or None."""
@@ -541,21 +548,22 @@ class CaseWorkflow:
         return is_completed(self._workflow)
 
 
-def ready_user_tasks_of(tasks: list[CaseTask]) -> list[CaseTask]:
-    """Of `tasks`, the user tasks waiting for a person."""
-    return [t for t in tasks if t._task.state == TaskState.READY and t._task.task_spec.manual]
+class TaskWalk:
+    """A workflow's tasks as one walk of its tree found them, wrapped only as they are asked for (a step asks
+    for a few of a case's hundred-odd tasks, and does so on every completion)."""
 
+    __slots__ = ("_tasks",)
 
-def user_tasks_of(tasks: list[CaseTask]) -> list[CaseTask]:
-    """Of `tasks`, the user tasks that are ready, completed or cancelled (the ones a person sees in history)."""
-    return [t for t in tasks if t._task.state & _HISTORY_STATES and t._task.task_spec.manual]
+    def __init__(self, tasks: list[SpiffTask]):
+        self._tasks = tasks
 
+    def __iter__(self) -> Iterator[CaseTask]:
+        return (CaseTask(t) for t in self._tasks)
 
-def completed_since_of(tasks: list[CaseTask], known: set[UUID]) -> list[CaseTask]:
-    """Of `tasks`, the completed ones whose ids are not in `known` (what the last step did)."""
-    return [t for t in tasks if t._task.state == TaskState.COMPLETED and t._task.id not in known]
+    def ready_user_tasks(self) -> list[CaseTask]:
+        """The user tasks waiting for a person."""
+        return [CaseTask(t) for t in self._tasks if t.state == TaskState.READY and t.task_spec.manual]
 
-
-def pending_timers_of(tasks: list[CaseTask]) -> list[PendingTimer]:
-    """Of `tasks`, every timer the workflow waits on, with its due time."""
-    return pending_timers([t._task for t in tasks])
+    def completed_since(self, known: set[UUID]) -> list[CaseTask]:
+        """The completed tasks whose ids are not in `known` (what the last step did)."""
+        return [CaseTask(t) for t in self._tasks if t.state == TaskState.COMPLETED and t.id not in known]

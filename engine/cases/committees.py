@@ -11,7 +11,7 @@ from datetime import datetime
 
 from engine.bpmn.definitions import ParsedDefinition
 from engine.bpmn.lint import element_properties
-from engine.bpmn.workflow import ready_user_tasks_of
+from engine.bpmn.workflow import TaskWalk
 from engine.bpmn.xml import NSMAP, parse_xml
 from engine.cases import store
 from engine.cases.store import SYSTEM
@@ -42,7 +42,7 @@ def passed_over_ends(parsed: ParsedDefinition) -> dict[str, str]:
     return ends
 
 
-def note_passed_over(uow: UnitOfWork, case: Case, parsed: ParsedDefinition, tasks: list, before: set,
+def note_passed_over(uow: UnitOfWork, case: Case, parsed: ParsedDefinition, tasks: TaskWalk, before: set,
                      now: datetime) -> None:
     """Record the committees this step passed over, and fill `passed_over_<role>` on the tasks it created."""
     ends = passed_over_ends(parsed)
@@ -59,7 +59,7 @@ def note_passed_over(uow: UnitOfWork, case: Case, parsed: ParsedDefinition, task
         if task.uuid not in before:
             store.record(uow, now, SYSTEM, "committee_passed_over", case.id, None, role=role, unit=unit,
                          unit_name=org.unit_names.get(unit, unit), spec=task.spec_id)
-    for task in ready_user_tasks_of(tasks):
+    for task in tasks.ready_user_tasks():
         if task.meta is not None:
             continue  # filled when it was created; what the committee wrote there since is theirs
         within = task.data.get("committee_unit") or case.unit_id

@@ -16,6 +16,7 @@ from engine.cases.messages import messages_for
 from engine.cases.results import CaseDiagram, CaseInfo, EventInfo, InboxItem, TaskDetail, TaskInfo
 from engine.clock import as_utc, frozen_at
 from engine.errors import TaskNotFound
+from engine.figures import frozen as frozen_figures
 from engine.models import Case, CaseParty, Event, Task, TaskCandidate, Timer, Unit
 from engine.unit_of_work import UnitOfWork, UnitsOfWork
 
@@ -218,7 +219,8 @@ def detail_of(s: Session, loaded: LoadedCase, task: CaseTask) -> TaskDetail:
     material = tuple((name, task.data[name]) for name in loaded.parsed.task_material.get(task.spec_id, ())
                      if task.data.get(name) not in (None, ""))
     case = loaded.case
+    shown = frozen_figures.read(s, task.id) if task.spec_id in frozen_figures.committee_tasks(loaded.parsed) else None
     return TaskDetail(info, task.documentation, fields, values, case.kind, case.serious, case.escalated,
-                      material, task.data.get("severity"))
+                      material, task.data.get("severity"), shown)
 
 

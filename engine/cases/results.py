@@ -74,6 +74,8 @@ class TaskDetail:
     # What the diagram shows the person on this task (a hearing's material): (variable, value) pairs.
     material: tuple[tuple[str, Any], ...] = ()
     severity: int | None = None
+    # A committee's annual task: the figures and answers from below, as frozen when it was created.
+    frozen: Any = None
 
 
 @dataclass(frozen=True)

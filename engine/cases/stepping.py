@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.bpmn.workflow import CaseTask, TaskMeta, completed_since_of, ready_user_tasks_of
+from engine.bpmn.workflow import CaseTask, TaskMeta, TaskWalk
 from engine.cases import committees, store
 from engine.cases.loader import LoadedCase
 from engine.cases.results import CaseInfo
 from engine.cases.store import SYSTEM
 from engine.config import Settings
 from engine.errors import InvalidInput
+from engine.figures import frozen
 from engine.models import Case
 from engine.notify import mail
 from engine.org.roles import PERSON_ROLES, fallback_roles
@@ -55,9 +56,10 @@ class Stepper:
         tasks = workflow.tasks()
         escalated = self._send_notices(uow, loaded, tasks, before, parties, now)
         committees.note_passed_over(uow, case, loaded.parsed, tasks, before, now)
-        for task in ready_user_tasks_of(tasks):
+        for task in tasks.ready_user_tasks():
             if task.meta is None:
                 self._assign(uow, case, task, parties, now)
+                frozen.freeze(uow, loaded.parsed, case, task, tasks, now, frozen.figure_settings(self.settings))
         flags = case_flags(case, data, parties, escalated, workflow.is_completed(), now)
         if flags.closed_now:
             store.record(uow, now, actor, "case_closed", case.id)
@@ -66,12 +68,12 @@ class Stepper:
         version = store.save_case(uow, case, workflow, changed, now)
         return saved_info(case, flags.values, version)
 
-    def _send_notices(self, uow: UnitOfWork, loaded: LoadedCase, tasks: list[CaseTask], before: set,
+    def _send_notices(self, uow: UnitOfWork, loaded: LoadedCase, tasks: TaskWalk, before: set,
                       parties: dict[str, str], now: datetime) -> bool:
         """Notices of the diagram's notice elements just passed; returns whether the case is escalated now."""
         case = loaded.case
         escalated = case.escalated
-        for done in completed_since_of(tasks, before):
+        for done in tasks.completed_since(before):
             notice = loaded.parsed.notices.get(done.spec_id)
             if notice and self._notice(uow, case, done, notice, parties, now) == "escalated" and not escalated:
                 escalated = True

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from engine.bpmn.workflow import CaseWorkflow, pending_timers_of, user_tasks_of
+from engine.bpmn.workflow import CaseWorkflow
 from engine.cases import writes
 from engine.cases.writes import Change
 from engine.clock import as_utc
@@ -113,8 +113,8 @@ class Projection:
 def project(case_id: int, workflow: CaseWorkflow) -> Projection:
     """The rows the case's task, task_candidate, timer and case_fact tables should hold for this workflow."""
     tasks, candidates = {}, set()
-    every = workflow.tasks()  # one walk of the task tree for tasks and timers alike
-    for task in user_tasks_of(every):
+    history, pending = workflow.history_and_timers()  # one walk of the task tree for tasks and timers alike
+    for task in history:
         meta = task.meta
         if meta is None:
             continue  # a task cancelled before anyone was assigned to it
@@ -129,7 +129,7 @@ def project(case_id: int, workflow: CaseWorkflow) -> Projection:
         if state == "open":
             candidates.update((task_id, person) for person in meta.candidates)
     timers = {t.task_id: {"id": t.task_id, "case_id": case_id, "spec_id": t.spec_id, "due_at": t.due_at}
-              for t in pending_timers_of(every)}
+              for t in pending}
     facts = {case_id: fact_row(case_id, workflow.case_data())}
     return Projection(tasks, frozenset(candidates), timers, facts)
 

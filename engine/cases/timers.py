@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.bpmn.workflow import WorkflowError, completed_since_of
+from engine.bpmn.workflow import WorkflowError
 from engine.cases import store
 from engine.cases.loader import CaseLoader
 from engine.cases.stepping import Stepper
@@ -64,7 +64,7 @@ class TimerService:
             with frozen_at(now):
                 before = loaded.workflow.completed_ids()
                 loaded.workflow.advance()
-                fired = [t for t in completed_since_of(loaded.workflow.tasks(), before) if t.is_timer]
+                fired = [t for t in loaded.workflow.tasks().completed_since(before) if t.is_timer]
                 for timer in fired:
                     store.record(uow, now, SYSTEM, "timer_fired", case_id, timer.id, spec=timer.spec_id)
                 self._stepper.after_step(uow, loaded, before, SYSTEM, now)

@@ -16,7 +16,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from engine.figures.facts import ACTORS, CATEGORIES, SEVERITIES
-from engine.models import Case, CaseFact, Event, Task
+from engine.models import Case, CaseFact, CaseParty, Event, Task
 
 CASE_KINDS = ("violence", "harassment")  # the annual cycle's own cases are not counted
 NOT_STATED = "not_stated"
@@ -42,6 +42,8 @@ class Scope:
     include_confidential: bool
     now: datetime
     long_open_days: int
+    # Cases the reader is accused in: not counted for them, so a 0 turning "<5" cannot tell them of one.
+    excluded: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,16 @@ def in_scope(scope: Scope):
         conditions.append(Case.unit_id.in_(scope.unit_ids))
     if not scope.include_confidential:
         conditions.append(Case.confidential.is_(False))
+    if scope.excluded:
+        conditions.append(Case.id.not_in(scope.excluded))
     return and_(*conditions)
+
+
+def accused_cases(s: Session, person_id: str) -> tuple[int, ...]:
+    """The cases (of the kinds counted) in which the person is the accused."""
+    return tuple(sorted(s.scalars(select(CaseParty.case_id).join(Case, Case.id == CaseParty.case_id)
+                                  .where(CaseParty.role == "accused", CaseParty.person_id == person_id,
+                                         Case.kind.in_(CASE_KINDS)))))
 
 
 def case_rows(s: Session, scope: Scope) -> list[CaseRow]:

@@ -146,49 +146,54 @@ class FiguresService:
                 raise UnknownUnit(f"no unit with id '{unit_id}'")
             if not _sits_for(org, viewer_id, unit_id):
                 raise NotAllowed("you do not sit for this unit's figures")
-            key = (unit_id, year, org.revision)
+            # An accused reader's figures leave out their own cases (computed for them; they are few).
+            excluded = d.accused_cases(s, viewer_id)
+            key = (unit_id, year, org.revision, excluded)
             with self._lock:
                 cached = self._cache.get(key)
             if cached is not None and (now - cached.computed_at).total_seconds() < self.settings.cache_seconds \
                     and cached.computed_at <= now:
                 return cached
-            report = self._compute(s, org, unit_id, year, now)
+            report = compute(s, org, unit_id, year, now, self.settings, excluded)
         with self._lock:
             self._cache[key] = report
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.pop(next(iter(self._cache)))
         return report
 
-    def _compute(self, s, org: OrgSnapshot, unit_id: str, year: int, now: datetime) -> FiguresReport:
-        subtree = _subtree(org, unit_id)
-        people = sum(1 for unit in org.person_units.values() if unit in subtree)
-        include_confidential = people >= self.settings.confidential_min_people
-        # The whole organisation needs no list of its units.
-        units = () if len(subtree) == len(org.parents) else tuple(sorted(subtree))
-        scope = d.Scope(units, year, include_confidential, now, self.settings.long_open_days)
-        t = self.settings.threshold
-        rows = d.case_rows(s, scope)
-        breakdowns = tuple(_breakdown(b, rows, t) for b in d.BREAKDOWNS)
-        last_year = protect(_by_quarter(d.cases_by_quarter(s, replace(scope, year=year - 1))), t)
-        steps_done = d.step_counts(s, scope)
-        reminders = d.reminders(s, scope)
 
-        def tally(definition: d.Tally) -> TallyFigure:
-            if definition.counts is not None:
-                counts = [(r.quarter, r.cases) for r in rows if definition.counts(r)]
-            elif definition.steps:
-                counts = [(q, n) for (q, key), n in steps_done.items() if key == definition.key]
-            else:
-                counts = reminders
-            return TallyFigure(definition.key, protect(_by_quarter(counts), t))
+def compute(s, org: OrgSnapshot, unit_id: str, year: int, now: datetime, settings: FigureSettings,
+            excluded: tuple[int, ...] = ()) -> FiguresReport:
+    """The figures of a unit and the units below it for a year, counted and protected (no check of who reads them)."""
+    subtree = _subtree(org, unit_id)
+    people = sum(1 for unit in org.person_units.values() if unit in subtree)
+    include_confidential = people >= settings.confidential_min_people
+    # The whole organisation needs no list of its units.
+    units = () if len(subtree) == len(org.parents) else tuple(sorted(subtree))
+    scope = d.Scope(units, year, include_confidential, now, settings.long_open_days, excluded)
+    t = settings.threshold
+    rows = d.case_rows(s, scope)
+    breakdowns = tuple(_breakdown(b, rows, t) for b in d.BREAKDOWNS)
+    last_year = protect(_by_quarter(d.cases_by_quarter(s, replace(scope, year=year - 1))), t)
+    steps_done = d.step_counts(s, scope)
+    reminders = d.reminders(s, scope)
 
-        days = d.first_conversation_days(s, scope)
-        steps = tuple(_step(title, on_time, late, t) for title, on_time, late in d.step_timeliness(s, scope))
-        below = _units_below(d.cases_by_unit(s, scope), org, unit_id, t)
-        return FiguresReport(unit_id, org.unit_names.get(unit_id, unit_id), year, t, include_confidential,
-                             breakdowns, last_year, tuple(tally(x) for x in d.TALLIES),
-                             tuple(tally(x) for x in d.FOLLOW_UP_TALLIES), _duration(days, t), steps, below,
-                             {u: org.unit_names.get(u, u) for u in below.cells}, now)
+    def tally(definition: d.Tally) -> TallyFigure:
+        if definition.counts is not None:
+            counts = [(r.quarter, r.cases) for r in rows if definition.counts(r)]
+        elif definition.steps:
+            counts = [(q, n) for (q, key), n in steps_done.items() if key == definition.key]
+        else:
+            counts = reminders
+        return TallyFigure(definition.key, protect(_by_quarter(counts), t))
+
+    days = d.first_conversation_days(s, scope)
+    steps = tuple(_step(title, on_time, late, t) for title, on_time, late in d.step_timeliness(s, scope))
+    below = _units_below(d.cases_by_unit(s, scope), org, unit_id, t)
+    return FiguresReport(unit_id, org.unit_names.get(unit_id, unit_id), year, t, include_confidential,
+                         breakdowns, last_year, tuple(tally(x) for x in d.TALLIES),
+                         tuple(tally(x) for x in d.FOLLOW_UP_TALLIES), _duration(days, t), steps, below,
+                         {u: org.unit_names.get(u, u) for u in below.cells}, now)
 
 
 def _breakdown(definition: d.Breakdown, rows: list[d.CaseRow], threshold: int) -> BreakdownFigure:
@@ -236,10 +241,19 @@ def _step(title: str, on_time: int, late: int, threshold: int) -> StepFigure:
 
 
 def _units_below(by_unit: dict[str, int], org: OrgSnapshot, unit_id: str, threshold: int) -> Table:
-    # Each unit directly below, with everything under it; the unit's own cases as a cell of their own.
-    groups = {child: _subtree(org, child) for child in sorted(_children(org).get(unit_id, []))}
+    return units_below_table(by_unit, _children(org), unit_id, threshold)
+
+
+def units_below_table(by_unit: dict[str, int], children_of: dict[str, list[str]], unit_id: str,
+                      threshold: int) -> Table:
+    """Each unit directly below with everything under it, and the unit's own cases as a cell of their own."""
+    children = sorted(children_of.get(unit_id, []))
+    groups = {child: _below(children_of, child) for child in children}
     groups[unit_id] = {unit_id}
-    return protect({key: sum(by_unit.get(u, 0) for u in units) for key, units in groups.items()}, threshold)
+    # A child's cell is that child's own total, which its page publishes to the same readers: only the
+    # unit's own cases can be hidden to protect a small cell, or subtracting the pages would undo it.
+    return protect({key: sum(by_unit.get(u, 0) for u in units) for key, units in groups.items()}, threshold,
+                   public=frozenset(children))
 
 def _children(org: OrgSnapshot) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}
@@ -250,7 +264,11 @@ def _children(org: OrgSnapshot) -> dict[str, list[str]]:
 
 
 def _subtree(org: OrgSnapshot, unit_id: str) -> set[str]:
-    children, found, stack = _children(org), set(), [unit_id]
+    return _below(_children(org), unit_id)
+
+
+def _below(children: dict[str, list[str]], unit_id: str) -> set[str]:
+    found, stack = set(), [unit_id]
     while stack:
         unit = stack.pop()
         if unit not in found:

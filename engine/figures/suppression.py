@@ -37,6 +37,8 @@ class Table:
 
     cells: dict[Hashable, Cell]
     total: Cell
+    # No cell could protect the small ones: a hidden cell here says nothing of its count (not even >= 5).
+    only_total: bool = False
 
 
 def check_threshold(threshold: int) -> int:
@@ -62,7 +64,10 @@ def feasible_ranges(table: Table, threshold: int, whole_hidden: bool = False) ->
     exact, and every integer between them is reachable.
     """
     small_total = table.total.mark == SMALL
-    if whole_hidden:
+    if table.only_total and not whole_hidden:
+        boxes = {key: ((0, UNBOUNDED) if cell.mark == HIDDEN else interval(cell, threshold, small_total))
+                 for key, cell in table.cells.items()}
+    elif whole_hidden:
         boxes = {key: (0, UNBOUNDED) for key in table.cells}
     else:
         boxes = {key: interval(cell, threshold, small_total) for key, cell in table.cells.items()}
@@ -78,8 +83,12 @@ def feasible_ranges(table: Table, threshold: int, whole_hidden: bool = False) ->
     return ranges
 
 
-def protect(values: Mapping[Hashable, int], threshold: int) -> Table:
-    """Publish `values` with their total so that no count under the threshold can be recovered."""
+def protect(values: Mapping[Hashable, int], threshold: int, public: frozenset = frozenset()) -> Table:
+    """Publish `values` with their total so that no count under the threshold can be recovered.
+
+    `public` names cells whose count is published elsewhere (a unit's cell in the table of the units
+    below its parent is that unit's own total): hiding one protects nothing, so none is picked to protect.
+    """
     check_threshold(threshold)
     total = sum(values.values())
     if 0 < total < threshold:
@@ -93,10 +102,11 @@ def protect(values: Mapping[Hashable, int], threshold: int) -> Table:
         if not pinned:
             return table
         spare = sorted((value, str(key), key) for key, value in values.items()
-                       if marks[key] == SHOWN and value >= threshold)
+                       if marks[key] == SHOWN and value >= threshold and key not in public)
         if not spare:
-            # No cell can protect the small ones: the table shows only its total.
-            return Table({key: Cell(HIDDEN) for key in values}, Cell(SHOWN, total))
+            # No cell can protect the small ones: the table shows only its total (and what is public anyway).
+            return Table({key: (table.cells[key] if key in public else Cell(HIDDEN)) for key in values},
+                         Cell(SHOWN, total), only_total=True)
         marks[spare[0][2]] = HIDDEN
 
 

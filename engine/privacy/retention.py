@@ -1,7 +1,7 @@
 """Retention (LAW-8): closed cases past the period lose their personal data, every copy of it; counts remain.
 
 A purge deletes or blanks every row that names a person or holds what they wrote (the workflow state,
-drafts, who did each task, notices, outbox mail, grants, consents, parties, access log, event details) in
+drafts, a committee task's frozen answers, who did each task, notices, outbox mail, grants, consents, parties, access log, event details) in
 one transaction; what the committees' figures count stays, without names.
 Deleting a row does not wipe its bytes: SQLite keeps old pages in its write-ahead log and in free pages of
 the file. So after the purge commits, the file is rebuilt and the log emptied (db.scrub), and a test reads
@@ -32,6 +32,7 @@ from engine.models import (
     Task,
     TaskCandidate,
     TaskDraft,
+    TaskFigures,
     Timer,
 )
 from engine.unit_of_work import UnitsOfWork
@@ -76,7 +77,8 @@ class RetentionService:
                 _count(s, case)
                 reporters.add(case.created_by)
             _forget_in_list_views(s, reporters, set(ids))
-            for model in (TaskDraft, TaskCandidate, Timer, Notice, OutboxMail, AccessGrant, AccessConsent, CaseParty):
+            for model in (TaskDraft, TaskCandidate, TaskFigures, Timer, Notice, OutboxMail, AccessGrant, AccessConsent,
+                          CaseParty):
                 s.execute(delete(model).where(model.case_id.in_(ids)))
             # Steps stay without their people, so the figures still count what was done on time;
             # case_fact rows stay as they are (they never held a name).
