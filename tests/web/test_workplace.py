@@ -128,3 +128,16 @@ def test_a_witness_list_is_kept_as_written(client, vaern):
     as_person(client, vaern, "leder-akut")
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Karl Kollega, Tina Tillidsrepræsentant" in html
+
+
+def test_the_record_reads_first_person_labels_under_the_answerer_s_name(client, vaern):
+    from web.wording import record_label
+
+    assert record_label("Jeg ønsker fortrolig sparring") == "Ønsker fortrolig sparring"
+    assert record_label("Jegvil") == "Jegvil" and record_label("Hvad skete der?") == "Hvad skete der?"
+    case = start_harassment(vaern)
+    drive_case(vaern, case, TO_THE_HEARINGS, lambda: has_task(vaern, "hr-hosp", case))
+    as_person(client, vaern, "leder-akut")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Ønsker fortrolig sparring med den lokale HR-afdeling" in html
+    assert "Jeg ønsker fortrolig sparring" not in html
