@@ -6,7 +6,7 @@ export VAERN_DATABASE_URL ?= sqlite:///instance/vaern.sqlite3
 # make run PORT=8080 serves elsewhere when 5000 is taken.
 PORT ?= 5000
 
-.PHONY: setup run demo test bench clean translations
+.PHONY: setup run demo test test-fast bench clean translations
 
 $(BIN)/vaern: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: demo
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the tests marked slow and the browser tests (`make test` runs those too).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 translations: setup
 	cd web && ../$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --project vaern -o translations/messages.pot .

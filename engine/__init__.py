@@ -17,6 +17,7 @@ from engine.cases.results import (
     UnitInfo,
 )
 from engine.cases.scheduler import TimerScheduler
+from engine.cases.submission import Submission
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeployPreview
 from engine.errors import (
@@ -41,10 +42,12 @@ from engine.figures.suppression import HIDDEN as FIGURE_HIDDEN
 from engine.figures.suppression import SHOWN as FIGURE_SHOWN
 from engine.figures.suppression import SMALL as FIGURE_SMALL
 from engine.identity.passwords import DEMO_PASSWORD
+from engine.identity.service import SignedIn
 from engine.identity.throttle import LoginThrottle
 from engine.notify.service import NoticeInfo, OutboxInfo
 from engine.org.directory import PersonChoice, PersonMatch
 from engine.org.roles import KNOWN_ROLES, ROLE_LABELS_DA
+from engine.privacy.case_page import CasePage
 from engine.privacy.grants import AccessGrantInfo, ConsentInfo, GrantRefused
 from engine.privacy.overview import OverviewFilters, OverviewPage, OverviewRow
 from engine.privacy.policy import LEADER_RELATIONS
@@ -66,5 +69,6 @@ __all__ = [
     "OverviewFilters", "OverviewPage", "OverviewRow",
     "FIGURE_ROLES", "FiguresReport", "FigureUnit", "FIGURE_HIDDEN", "FIGURE_SHOWN", "FIGURE_SMALL",
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
+    "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
 ]

@@ -1,8 +1,7 @@
-"""Lets the service layer decide what "now" is for SpiffWorkflow's timers.
+"""What "now" is for a command: the time the service layer passed in, for SpiffWorkflow's timers too.
 
-SpiffWorkflow 3.2 reads `datetime.now(timezone.utc)` inside its timer event definitions and offers
-no clock to inject. The engine passes `now` into every command (house rule 5), so we replace the
-`datetime` name in that one module with a subclass whose `now()` answers from a context variable.
+The engine passes `now` into every command (house rule 5); `frozen_at(now)` makes it the time every
+timer and expression of the block sees (engine/bpmn/spiff_time.py points SpiffWorkflow's clock here).
 Outside `frozen_at(...)` it is the real clock.
 """
 from __future__ import annotations
@@ -12,23 +11,7 @@ import contextvars
 from datetime import datetime, timezone
 from typing import Iterator
 
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
-
 _current: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("vaern_now", default=None)
-
-
-class _EngineDatetime(datetime):
-    """`datetime` whose now() is the engine's current command time when one is set."""
-
-    @classmethod
-    def now(cls, tz=None):  # noqa: D401 - mirrors datetime.now
-        fixed = _current.get()
-        if fixed is None:
-            return datetime.now(tz)
-        return fixed.astimezone(tz) if tz else fixed.astimezone().replace(tzinfo=None)
-
-
-_spiff_timer.datetime = _EngineDatetime
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -48,6 +31,11 @@ def frozen_at(now: datetime) -> Iterator[datetime]:
         yield as_utc(now)
     finally:
         _current.reset(token)
+
+
+def command_time() -> datetime | None:
+    """The command's time inside `frozen_at`, else None."""
+    return _current.get()
 
 
 def current_time() -> datetime:

@@ -1,6 +1,7 @@
 """Shared fixtures: a real database (SQLite file, and PostgreSQL where one answers) and the engine."""
 from __future__ import annotations
 
+import inspect
 import os
 import uuid
 from datetime import datetime, timezone
@@ -29,6 +30,21 @@ def _postgres_reason() -> str | None:
 
 
 _PG_SKIP = _postgres_reason()
+
+
+def _drives_a_browser(module) -> bool:
+    # A browser test needs tests/web/browser.py or Playwright itself; either sits among its module's names.
+    return any(inspect.ismodule(value) and (value.__name__ == "tests.web.browser"
+                                            or value.__name__.partition(".")[0] == "playwright")
+               for value in vars(module).values())
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark `browser` every test of a module that drives a browser, so that no new one can forget the marker."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and _drives_a_browser(module):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -8,19 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import Vaern
-from engine.bpmn import workflow as wf_ops
-from engine.cases import store
-from engine.models import Case, Task, TaskCandidate, Timer
+from engine.models import Task, TaskCandidate, Timer
+from engine.testing import deploy_guideline, stored_projection  # noqa: F401  (deploy_guideline: for the tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
-
-
-def deploy_guideline(vaern: Vaern, now: datetime, *names: str) -> None:
-    """Deploy the named diagrams from workflows/ (all three when none are named)."""
-    for name in names or ("violence", "harassment", "annual_med"):
-        path = WORKFLOWS / f"{name}.bpmn"
-        vaern.deploy(path.read_bytes(), str(path), "procesejer", now)
 
 
 def filled(vaern: Vaern, task_id: str, **values: Any) -> dict[str, Any]:
@@ -69,8 +61,7 @@ def assert_rows_match_workflow(vaern: Vaern, case_id: int) -> None:
     """
     with vaern.uow() as uow:
         s = uow.session
-        case = s.get(Case, case_id)
-        expected = store.project(case_id, wf_ops.loads(case.state, vaern.loader.parsed(case.definition)))
+        expected = stored_projection(vaern, case_id)
         tasks = {row.id: dict(row._mapping) for row in s.execute(select(Task.__table__).where(Task.case_id == case_id))}
         candidates = {(row.task_id, row.person_id) for row in
                       s.execute(select(TaskCandidate.__table__).where(TaskCandidate.case_id == case_id))}

@@ -127,6 +127,7 @@ def test_the_check_inside_the_start_refuses_a_second_round_the_first_look_missed
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+@pytest.mark.slow
 def test_two_starters_at_the_same_moment_start_one_round(med, database_url):
     looks = annual_cycle.round_of
     checked = threading.Barrier(2, timeout=3)
@@ -164,20 +165,17 @@ def test_two_starters_at_the_same_moment_start_one_round(med, database_url):
     assert len(rounds(med)) == 1
 
 
-def test_vaern_annual_start_and_status(med, monkeypatch):
-    from engine.cli.main import cli
+def test_vaern_annual_start_and_status(med):
+    from engine.cli.main import CliContext, cli
 
-    monkeypatch.setattr("engine.cli.main._service", lambda: med)
-    monkeypatch.setattr("engine.cli.main._now", lambda: FEBRUARY_1 - timedelta(days=3))
-    monkeypatch.setattr("engine.cli.annual._service", lambda: med)
-    monkeypatch.setattr("engine.cli.annual._now", lambda: FEBRUARY_1 - timedelta(days=3))
+    three_days_before = CliContext(service=lambda: med, now=lambda: FEBRUARY_1 - timedelta(days=3))
     runner = CliRunner()
-    assert "starts by itself" in runner.invoke(cli, ["annual", "status"]).output
-    due = runner.invoke(cli, ["annual", "start", "--when-due"])
+    assert "starts by itself" in runner.invoke(cli, ["annual", "status"], obj=three_days_before).output
+    due = runner.invoke(cli, ["annual", "start", "--when-due"], obj=three_days_before)
     assert due.exit_code == 0 and "nothing to start" in due.output and rounds(med) == []
-    started = runner.invoke(cli, ["annual", "start"])
+    started = runner.invoke(cli, ["annual", "start"], obj=three_days_before)
     assert started.exit_code == 0 and "started as case" in started.output
-    again = runner.invoke(cli, ["annual", "start"])
+    again = runner.invoke(cli, ["annual", "start"], obj=three_days_before)
     assert again.exit_code == 1 and "already started" in again.output
     assert len(rounds(med)) == 1
-    assert "(open)" in runner.invoke(cli, ["annual", "status"]).output
+    assert "(open)" in runner.invoke(cli, ["annual", "status"], obj=three_days_before).output

@@ -19,8 +19,7 @@ from datetime import timedelta
 import pytest
 
 from engine import Settings, TaskNotOpen, open_vaern
-from engine.bpmn import workflow as wf_ops
-from engine.models import Case
+from engine.testing import stored_workflow
 from tests.conftest import ROOT, T0
 from tests.scenario import deploy_guideline, filled
 from tests.test_cases import PARTIES, TALK
@@ -103,14 +102,10 @@ def annual_cycle(empty_vaern, tmp_path):
 
 def _stored_answers(vaern, case_id: int, task_ids) -> dict[str, str]:
     """The answers the case's serialized workflow (the truth) holds for these tasks, by task."""
-    with vaern.uow() as uow:
-        case = uow.session.get(Case, case_id)
-        definition = case.definition
-        parsed = vaern.specs.get(definition.content_hash, lambda: definition.xml, definition.filename)
-        workflow = wf_ops.loads(case.state, parsed)
-    found = {task_id: wf_ops.find_task(workflow, task_id) for task_id in task_ids}
+    workflow = stored_workflow(vaern, case_id)
+    found = {task_id: workflow.find_task(task_id) for task_id in task_ids}
     return {task_id: task.data.get(ANSWER_FIELD) for task_id, task in found.items()
-            if task is not None and wf_ops.state_name(task) == "COMPLETED"}
+            if task is not None and task.state == "COMPLETED"}
 
 
 def _check_every_answer_kept(vaern, case_id: int, submissions) -> None:
@@ -172,6 +167,7 @@ WORKER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_twenty_chairs_in_two_processes_complete_their_tasks_of_one_case_at_once(annual_cycle, database_url):
     vaern, case_id, submissions = annual_cycle
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -36,6 +36,7 @@ def url(tmp_path):
 ENCODINGS = ("ISO-8859-1", "windows-1252", "UTF-16")
 
 
+@pytest.mark.slow
 def test_a_diagram_in_the_encoding_it_declares_checks_deploys_and_runs(tmp_path, url):
     paths = []
     for encoding in ENCODINGS:
@@ -77,6 +78,7 @@ def test_an_encoding_that_cannot_be_read_is_a_problem_not_a_crash(tmp_path, url)
     assert result.returncode == 1 and "x-ukendt" in result.stdout and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_deploy_says_so_when_there_is_nothing_to_deploy(tmp_path, url):
     missing = _vaern("deploy", "--yes", str(tmp_path / "mangler.bpmn"), url=url)
     assert missing.returncode == 1 and "mangler.bpmn: findes ikke" in missing.stderr

@@ -62,6 +62,7 @@ def _check_grid(grid, truth: Counter, threshold: int):
     assert small <= grid.hidden_rows
 
 
+@pytest.mark.slow
 def test_every_figure_matches_a_straightforward_count(cases):
     vaern, started = cases
     threshold = vaern.figures.settings.threshold
@@ -84,6 +85,7 @@ def test_every_figure_matches_a_straightforward_count(cases):
         assert report.last_year.total.value == len(last) or not report.last_year.total.shown
 
 
+@pytest.mark.slow
 def test_the_units_below_add_up_and_nobody_outside_sees_figures(cases):
     vaern, started = cases
     report = vaern.figures.report("hospital", 2026, "hr-hosp", T0)
@@ -98,6 +100,7 @@ def test_the_units_below_add_up_and_nobody_outside_sees_figures(cases):
         vaern.figures.report("afd-psyk", 2026, "lmu-akut", T0)  # a neighbouring department's committee
 
 
+@pytest.mark.slow
 def test_confidential_cases_count_only_in_units_large_enough(vaern):
     deploy_guideline(vaern, T0, "harassment")
     for _ in range(6):
@@ -108,6 +111,7 @@ def test_confidential_cases_count_only_in_units_large_enough(vaern):
     assert not report.confidential_counted and report.this_year.total.value == 0
 
 
+@pytest.mark.slow
 def test_facts_survive_a_retention_purge(cases):
     vaern, started = cases
     before = vaern.figures.report("hospital", 2025, "hmu-hosp", T0)

@@ -16,6 +16,7 @@ def _vaern(*args):
     return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_vaern_check_passes_the_three_diagrams():
     result = _vaern("check", "workflows/violence.bpmn", "workflows/harassment.bpmn", "workflows/annual_med.bpmn")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -89,6 +89,7 @@ def test_vaern_check_refuses_each_naming_the_element(tmp_path):
     assert "OK " not in result.stdout
 
 
+@pytest.mark.slow
 def test_the_limits_are_settings(tmp_path):
     xml = SIMPLE.replace('value="P2D"', 'value="P8Y"')
     path = tmp_path / "long.bpmn"

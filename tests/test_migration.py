@@ -31,6 +31,7 @@ def _at_hearing(vaern):
     return case
 
 
+@pytest.mark.slow
 def test_a_new_form_field_and_new_names_migrate_a_case_waiting_on_that_task(vaern):
     case = _start(vaern)
     new = simple_xml().replace(WITNESSES, WITNESSES + POLICE)

@@ -13,6 +13,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -20,6 +21,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from engine import GrantRefused, InvalidInput, NotAllowed, NotFound, Settings, TaskNotOpen, open_vaern
 from tests.conftest import DEMO_ORG, DIAGRAMS, T0
 from tests.scenario import assert_rows_match_workflow
+
+# Hypothesis drives twenty random command sequences through the engine and the web: seconds, not milliseconds.
+pytestmark = pytest.mark.slow
 
 PEOPLE = ["leder-akut", "hosp-leder", "ansat-akut", "kollega-akut", "tr-akut", "hr-hosp", "direktoer",
           "leder-psyk", "koncern-hr", "lmu-akut"]

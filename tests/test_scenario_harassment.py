@@ -79,6 +79,7 @@ def test_a_confidential_case_ends_at_the_affecteds_wish(guideline):
     assert guideline.timers_of_case(case.id) == []
 
 
+@pytest.mark.slow
 def test_a_confidential_case_the_leader_takes_on_despite_the_wish(guideline):
     case = _start(guideline)
     done = run_to_end(guideline, case.id, T0, {
@@ -249,6 +250,7 @@ def _registered_with_absence(vaern, first_absence_day="2026-11-24", injury_date=
     return case
 
 
+@pytest.mark.slow
 def test_the_accident_report_is_due_when_the_14th_day_after_the_first_absence_day_has_ended_in_danish_time(guideline):
     case = _registered_with_absence(guideline)
     report = open_task(guideline, "leder-akut", case.id, "Task_AccidentReport")

@@ -213,6 +213,7 @@ def test_a_late_discovered_injury_starts_the_accident_route_and_holds_the_end_un
 
 # ---------------------------------------------------------------- the parties never block the leader
 
+@pytest.mark.slow
 def test_with_the_parties_silent_the_case_still_closes_and_the_leader_is_told(guideline):
     v = guideline
     case = _start(v, witnesses_present=True, witnesses="Karl")

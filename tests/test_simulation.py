@@ -33,6 +33,7 @@ def _problems(result) -> str:
 @pytest.mark.parametrize(("path", "behaviour"), [
     pytest.param(path, behaviour, marks=rework_marks(path.name, behaviour), id=f"{path.stem}-{behaviour}")
     for path in WORKFLOWS for behaviour in behaviours_for(read_facts(path.read_bytes(), path.name))])
+@pytest.mark.slow
 def test_every_case_of_every_diagram_reaches_a_just_end(path, behaviour, tmp_path):
     result = simulate_diagram(path, DEMO_ORG, CASES, SEED, [behaviour], workdir=tmp_path)
     assert not result.findings, "\n".join(map(str, result.findings))
@@ -184,6 +185,7 @@ def _vaern(*args):
     return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_vaern_simulate_lists_each_problem_and_exits_1():
     result = _vaern("simulate", "tests/diagrams/sim_party_blocks_join.bpmn", "--cases", "2",
                     "--behaviour", "parties_silent")
@@ -194,6 +196,7 @@ def test_vaern_simulate_lists_each_problem_and_exits_1():
     assert result.stdout.splitlines()[-1] == "4 problem(s) in 1 of 1 diagram(s)"
 
 
+@pytest.mark.slow
 def test_vaern_simulate_passes_a_diagram_that_reaches_a_just_end():
     result = _vaern("simulate", "tests/diagrams/sim_just_end.bpmn", "--cases", "4", "--seed", "2")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -88,6 +88,7 @@ counts = st.integers(min_value=0, max_value=14)
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(counts, min_size=1, max_size=5))
+@pytest.mark.slow
 def test_no_small_count_can_be_recovered_from_a_table_and_its_total(cells):
     values = {f"k{i}": v for i, v in enumerate(cells)}
     table = protect(values, T)
@@ -102,6 +103,7 @@ def test_no_small_count_can_be_recovered_from_a_table_and_its_total(cells):
 @given(st.integers(min_value=2, max_value=3).flatmap(
     lambda n: st.lists(st.lists(st.integers(min_value=0, max_value=7 if n == 2 else 5), min_size=n, max_size=n),
                        min_size=2, max_size=2 if n == 3 else 3)))
+@pytest.mark.slow
 def test_no_small_count_can_be_recovered_from_a_grid_its_periods_and_the_whole(rows):
     # rows[period][category]; the reader sees every period's table, the whole's, and knows that each
     # category's whole is the sum of its periods (two overlapping periods: the quarter and the year).

@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from engine.cases.scheduler import TimerScheduler
 from tests.conftest import T0, simple_xml
 from tests.test_cases import PARTIES
@@ -48,6 +50,7 @@ def test_a_timer_that_fell_due_while_the_service_was_down_fires_on_start(vaern):
     assert _notices(vaern, case.id)[0].details["recipients"] == ["leder-akut"]
 
 
+@pytest.mark.slow
 def test_the_scheduler_wakes_at_the_due_time_without_waiting_for_the_sweep(vaern):
     now = datetime.now(timezone.utc)
     scheduler = TimerScheduler(vaern, sweep_seconds=3600).start()

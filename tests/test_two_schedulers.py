@@ -13,6 +13,9 @@ import pytest
 from tests.conftest import ROOT, T0, simple_xml
 from tests.test_cases import PARTIES
 
+# Two scheduler processes racing over real timers take tens of seconds (PostgreSQL most).
+pytestmark = pytest.mark.slow
+
 CASES = 1000
 
 WORKER = textwrap.dedent("""

@@ -257,6 +257,7 @@ def test_settings_and_timers_name_settings() -> None:
         assert timer.text == f"deadline_after({start}, {setting})"
 
 
+@pytest.mark.slow
 def test_every_user_task_has_a_clock() -> None:
     """A reminder before the deadline, and after it: the leader's side is told and, if serious, escalated;
     a party's task closes and the leader decides; an escalation's task tells its own role."""
@@ -296,6 +297,7 @@ def test_every_user_task_has_a_clock() -> None:
             assert notices == [{"notify": lane, "notice": "overdue"}], task_id
 
 
+@pytest.mark.slow
 def test_notices_go_to_known_roles_and_the_leaders_leader_always_gets_a_task() -> None:
     """Throw events tell known roles with a known kind of notice; none tells the leader's leader without a task."""
     nodes, lanes = _nodes(), _lanes()
@@ -347,6 +349,7 @@ def test_the_first_absence_day_is_checked_against_the_incident_and_today() -> No
     assert required_if == "absent_beyond_injury_day == True"
 
 
+@pytest.mark.slow
 def test_requirement_tags_only_on_elements_that_act() -> None:
     """A tag sits on a user task with a form, a conditional gateway or flow, a timer, a notice or a message catch."""
     def acts(element) -> bool:

@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.bpmn.forms import FormField, form_fields
 from engine.bpmn.limits import TimerLimits
 from engine.bpmn.lint import element_properties, lint, material_names, people_at_start, process_settings
 from engine.bpmn.xml import NSMAP, as_utf8, parse_xml, schema_problems
@@ -38,6 +39,37 @@ class ParsedDefinition:
     starts_with: tuple[str, ...] = ()
     # User task id -> the case variables its page shows the person (a hearing's material).
     task_material: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def fields(self) -> dict[str, FormField]:
+        """Every form field of the main process by id (the first task that asks it), with its options."""
+        found: dict[str, FormField] = {}
+        for task_spec in self.spec.task_specs.values():
+            for form_field in form_fields(task_spec):
+                found.setdefault(form_field.id, form_field)
+        return found
+
+    def task_fields(self) -> dict[str, tuple[str, ...]]:
+        """Which form fields each user task of the main process asks: element id -> field ids."""
+        asked = {spec.bpmn_id: tuple(f.id for f in form_fields(spec)) for spec in self.spec.task_specs.values()}
+        return {element: ids for element, ids in asked.items() if ids}
+
+    def task_form(self, element_id: str) -> tuple[tuple[FormField, ...], str | None]:
+        """A user task's form fields and instructions as the diagram defines them (none for an unknown element)."""
+        for process in (self.spec, *self.subprocess_specs.values()):
+            for spec in process.task_specs.values():
+                if spec.bpmn_id == element_id and spec.manual:
+                    return tuple(form_fields(spec)), spec.documentation
+        return (), None
+
+    def loop_collections(self) -> list[str]:
+        """The collections the main process's multi-instance tasks run over (e.g. `lmu_units`)."""
+        found = []
+        for task_spec in self.spec.task_specs.values():
+            collection = getattr(getattr(task_spec, "data_output", None), "bpmn_id", None) or \
+                getattr(task_spec, "cardinality", None)
+            if isinstance(collection, str):
+                found.append(collection)
+        return found
 
 
 def content_hash(data: bytes) -> str:

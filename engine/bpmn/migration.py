@@ -5,6 +5,26 @@ of those specs exists there with the same type, lane and outgoing connections, a
 limited to names, documentation, form fields, conditions of gateways already passed, and timers that
 have not started. Anything else would leave tokens where the new diagram has no path, assign tasks to
 other roles than the case was running under, or move a deadline already promised.
+
+Why `check` does not build on SpiffWorkflow 3.2's `bpmn/util/diff.py` (issue 15; tried, with the same verdicts
+on every test, and 64 lines longer). `SpecDiff` walks the old spec from its start, aligns each task spec with
+the new spec of the same name or, failing that, with a new spec in the same place between aligned neighbours,
+and lists the serialized attributes that differ (`typename` alone when the type changed); `WorkflowDiff` and
+`diff_workflow` map a workflow's tasks through that alignment, `migrate_workflow` re-binds them. For vaern:
+
+- Alignment adds nothing. A case is re-bound by reloading its state, which names specs by id, so a spec
+  aligned by its neighbours under another id must still count as removed: what is left is a lookup by name.
+- The changed-attribute lists cannot be used as verdicts. The parser orders a gateway's `outputs` and
+  `cond_task_specs` by the height of their targets on the page, so moving a shape in the modeller "changes"
+  them; vaern compares them as sets, and would have to compare again whenever the diff named them.
+- A timer names a setting whose value lives outside the spec, so the diff sees no change when that value
+  changes; the started-timer rule resolves both values with each version's settings, as here.
+- The cost moves from the case's tasks to the whole diagram: `SpecDiff` serializes every spec of both
+  versions (about 24 ms for harassment.bpmn), which a page checking hundreds of cases must cache per pair of
+  versions; and the case serializer's shared registry flips into encoder mode while `dumps` runs, so the diff
+  needs a registry of its own.
+
+tests/test_migration_diff.py pins these facts of SpecDiff, so an upgrade that changes them shows up there.
 """
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
-"""A thin layer over SpiffWorkflow's BpmnWorkflow: start, step, complete, catch, serialize.
+"""The SpiffWorkflow wrapper: `CaseWorkflow` and `CaseTask` are what the rest of vaern moves and reads.
 
-Only this module, definitions.py, expressions.py, limits.py and timer_guard.py import SpiffWorkflow. Everything runs with the
-restricted script engine, and timers see the command's `now` through `clock.frozen_at`.
+Outside engine/bpmn/ no code touches SpiffWorkflow's objects: the services get a `CaseWorkflow` (start,
+step, complete, catch a message, serialize) and its `CaseTask`s (element, name, lane, form, data, state
+and vaern's `TaskMeta`). The functions below are the operations themselves, for this package and the
+diagram tests. Everything runs with the restricted script engine, and timers see the command's `now`
+through `clock.frozen_at`.
 """
 from __future__ import annotations
 
@@ -23,7 +26,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import spiff_time  # noqa: F401  (SpiffWorkflow's timers see the command's time)
 from engine.bpmn.definitions import ParsedDefinition
+from engine.bpmn.forms import FormField, form_fields
 from engine.bpmn.timer_guard import guarded_script_engine
 from engine.clock import as_utc
 from engine.errors import ExpressionError, VaernError
@@ -361,3 +366,193 @@ def loads(state: str, parsed: ParsedDefinition) -> BpmnWorkflow:
     workflow = _SERIALIZER.from_dict(dct)
     workflow.script_engine = guarded_script_engine(parsed.timer_expressions, parsed.timer_limits)
     return workflow
+
+
+class CaseTask:
+    """One task of a case's workflow as vaern sees it: its element, name, lane, form, data, state and vaern's record.
+
+    A view on SpiffWorkflow's task: its data is the task's own, so what is written there is what the
+    workflow carries on.
+    """
+
+    __slots__ = ("_task",)
+
+    def __init__(self, task: SpiffTask):
+        self._task = task
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CaseTask) and other._task is self._task
+
+    def __hash__(self) -> int:
+        return hash(self._task.id)
+
+    @property
+    def uuid(self) -> UUID:
+        """SpiffWorkflow's id of the task (compared without converting it to text on the hot path)."""
+        return self._task.id
+
+    @property
+    def id(self) -> str:
+        """The task's id as vaern's tables and pages use it."""
+        return str(self._task.id)
+
+    @property
+    def spec_id(self) -> str:
+        """The diagram element the task runs (its BPMN id)."""
+        return self._task.task_spec.bpmn_id or self._task.task_spec.name
+
+    @property
+    def title(self) -> str | None:
+        """The element's name in the diagram, if it has one."""
+        return self._task.task_spec.bpmn_name
+
+    @property
+    def lane(self) -> str:
+        """The lane (a role key) the element lies in; empty when in none."""
+        return self._task.task_spec.lane or ""
+
+    @property
+    def documentation(self) -> str | None:
+        """The element's documentation (the task's instructions)."""
+        return self._task.task_spec.documentation
+
+    @property
+    def fields(self) -> tuple[FormField, ...]:
+        """The form fields the element asks (none for a task that is not a user task)."""
+        return tuple(form_fields(self._task.task_spec))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The task's variables: what the case knows at this step."""
+        return self._task.data
+
+    @property
+    def state(self) -> str:
+        """SpiffWorkflow's state name: READY, WAITING, COMPLETED, CANCELLED …"""
+        return state_name(self._task)
+
+    @property
+    def is_user_task(self) -> bool:
+        """True for a task a person does."""
+        return bool(self._task.task_spec.manual)
+
+    @property
+    def is_timer(self) -> bool:
+        """True for a timer event."""
+        return is_timer(self._task)
+
+    @property
+    def meta(self) -> TaskMeta | None:
+        """vaern's record on a user task (who it is for and what became of it), or None before it was assigned."""
+        return task_meta(self._task)
+
+    def set_meta(self, meta: TaskMeta) -> None:
+        """Write vaern's record on the task."""
+        set_task_meta(self._task, meta)
+
+    def due_at(self) -> datetime | None:
+        """When a user task is due: when the attached timer that acts on it fires.
+
+        An interrupting timer first, else the last non-interrupting one (a reminder comes before the
+        escalation that marks it overdue).
+        """
+        timers = [(timer_due(t), is_interrupting(t)) for t in attached_timers(self._task)]
+        timers = [(due, interrupting) for due, interrupting in timers if due is not None]
+        if not timers:
+            return None
+        interrupting = [due for due, flag in timers if flag]
+        return min(interrupting) if interrupting else max(due for due, _ in timers)
+
+    def open_tasks_behind(self) -> list["CaseTask"]:
+        """For an event a boundary timer led to: the still-open user tasks it sat on (e.g. the late committees)."""
+        return [CaseTask(t) for t in open_tasks_behind(self._task)]
+
+
+class CaseWorkflow:
+    """A case's running workflow: the named operations vaern performs on SpiffWorkflow's BpmnWorkflow."""
+
+    __slots__ = ("_workflow",)
+
+    def __init__(self, workflow: BpmnWorkflow):
+        self._workflow = workflow
+
+    @classmethod
+    def start(cls, parsed: ParsedDefinition, data: dict[str, Any]) -> "CaseWorkflow":
+        """A new workflow of the definition with `data` as its start variables, run to its first wait."""
+        return cls(start(parsed, data))
+
+    @classmethod
+    def loads(cls, state: str, parsed: ParsedDefinition) -> "CaseWorkflow":
+        """The workflow a case's stored state stands for, on the given diagram version."""
+        return cls(loads(state, parsed))
+
+    def dumps(self) -> str:
+        """The workflow's state as JSON, without its spec."""
+        return dumps(self._workflow)
+
+    @property
+    def spiff(self) -> BpmnWorkflow:
+        """SpiffWorkflow's own workflow, for the modules of engine/bpmn that must read its parts."""
+        return self._workflow
+
+    def advance(self) -> None:
+        """Run engine steps (automatic tasks, gateways, due timers) until only people or time can move it."""
+        advance(self._workflow)
+
+    def tasks(self) -> list[CaseTask]:
+        """Every task (subprocesses included), in tree order: walk once, then filter."""
+        return [CaseTask(t) for t in all_tasks(self._workflow)]
+
+    def history_and_timers(self) -> tuple[list[CaseTask], list[PendingTimer]]:
+        """In one walk of the task tree: the user tasks a person sees in history (ready, completed, cancelled)
+        and the timers the workflow waits on (what a case's rows are made of)."""
+        every = all_tasks(self._workflow)
+        return ([CaseTask(t) for t in every if t.state & _HISTORY_STATES and t.task_spec.manual],
+                pending_timers(every))
+
+    def find_task(self, task_id: str) -> CaseTask | None:
+        """The task with this id, or None."""
+        task = find_task(self._workflow, task_id)
+        return CaseTask(task) if task is not None else None
+
+    def complete(self, task: CaseTask, values: dict[str, Any]) -> None:
+        """Store form values in the task's data, complete it and move the workflow on."""
+        complete(self._workflow, task._task, values)
+
+    def deliver_message(self, name: str, payload: dict[str, Any]) -> None:
+        """Deliver a named message (e.g. complaint_withdrawn) with a payload into `message_data`."""
+        deliver_message(self._workflow, name, payload)
+
+    def set_case_variables(self, **values: Any) -> None:
+        """Set case variables from outside a form, so every later step reads them."""
+        set_case_variables(self._workflow, **values)
+
+    def waiting_message_names(self) -> set[str]:
+        """Names of the messages the workflow would catch now."""
+        return waiting_message_names(self._workflow)
+
+    def completed_ids(self) -> set[UUID]:
+        """Ids of every completed task."""
+        return completed_ids(self._workflow)
+
+    def case_data(self) -> dict[str, Any]:
+        """The case variables as they stand (every branch's latest data merged)."""
+        return case_data(self._workflow)
+
+    def element_states(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Diagram element ids that have completed, and those waiting now."""
+        return element_states(self._workflow)
+
+    def is_completed(self) -> bool:
+        """True when the workflow has reached its end."""
+        return is_completed(self._workflow)
+
+
+def ready_user_tasks_of(tasks: list[CaseTask]) -> list[CaseTask]:
+    """Of `tasks`, the user tasks waiting for a person."""
+    return [t for t in tasks if t._task.state == TaskState.READY and t._task.task_spec.manual]
+
+
+def completed_since_of(tasks: list[CaseTask], known: set[UUID]) -> list[CaseTask]:
+    """Of `tasks`, the completed ones whose ids are not in `known` (what the last step did)."""
+    return [t for t in tasks if t._task.state == TaskState.COMPLETED and t._task.id not in known]

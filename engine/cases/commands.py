@@ -9,9 +9,9 @@ from typing import Any, Callable
 
 from sqlalchemy import delete, select
 
-from engine.bpmn import workflow as wf_ops
 from engine.bpmn.definitions import ParsedDefinition
-from engine.bpmn.forms import coerce_values, form_fields
+from engine.bpmn.forms import coerce_values
+from engine.bpmn.workflow import CaseTask, CaseWorkflow, TaskMeta
 from engine.cases import store
 from engine.cases.involvement import involvement
 from engine.cases.loader import CaseLoader, LoadedCase
@@ -62,7 +62,7 @@ class CaseCommands:
             initial = {**parsed.settings, **_committee_lists(uow, parsed, unit_id), "serious": False, **data,
                        "case_unit": unit_id}
             with frozen_at(now):
-                workflow = wf_ops.start(parsed, initial)
+                workflow = CaseWorkflow.start(parsed, initial)
                 case = Case(kind=kind, definition_id=definition.id, unit_id=unit_id, status="open",
                             serious=bool(data.get("serious")), confidential=bool(data.get("confidential")),
                             escalated=False, parties={}, state="{}", version=0, created_by=user,
@@ -87,21 +87,20 @@ class CaseCommands:
             uow.commit()
             return info
 
-    def complete_loaded(self, uow: UnitOfWork, loaded: LoadedCase, task, values: dict[str, Any], user: str,
+    def complete_loaded(self, uow: UnitOfWork, loaded: LoadedCase, task: CaseTask, values: dict[str, Any], user: str,
                         now: datetime) -> CaseInfo:
         """`complete_task` inside a caller's transaction, on a task it loaded (locked) from its case."""
-        meta = _require_may_act(wf_ops.task_meta(task), user)
-        before = wf_ops.completed_ids(loaded.workflow)
+        meta = _require_may_act(task.meta, user)
+        before = loaded.workflow.completed_ids()
         with frozen_at(now):
-            typed = coerce_values(form_fields(task.task_spec), values, task.data)
-            wf_ops.set_task_meta(task, replace(meta, completed_by=user, completed_at=now.isoformat(),
-                                               assignee=meta.assignee or user))
-            wf_ops.complete(loaded.workflow, task, typed)
-            store.record(uow, now, user, "task_completed", loaded.case.id, str(task.id), spec=task.task_spec.bpmn_id,
-                         role=meta.role, title=task.task_spec.bpmn_name, fields=sorted(typed))
-            info = self._stepper.after_step(uow, loaded, before | {task.id}, user, now)
+            typed = coerce_values(task.fields, values, task.data)
+            task.set_meta(replace(meta, completed_by=user, completed_at=now.isoformat(), assignee=meta.assignee or user))
+            loaded.workflow.complete(task, typed)
+            store.record(uow, now, user, "task_completed", loaded.case.id, task.id, spec=task.spec_id, role=meta.role,
+                         title=task.title, fields=sorted(typed))
+            info = self._stepper.after_step(uow, loaded, before | {task.uuid}, user, now)
         # The task is done: nobody's draft of it means anything now.
-        uow.session.execute(delete(TaskDraft).where(TaskDraft.task_id == str(task.id)))
+        uow.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
         return info
 
     def claim(self, task_id: str, user: str, now: datetime) -> TaskInfo:
@@ -116,12 +115,12 @@ class CaseCommands:
         now = as_utc(now)
         with self._units() as uow:
             loaded, task = self._loader.load_task(uow, task_id)
-            meta = wf_ops.task_meta(task)
+            meta = task.meta
             if assignee is not None:
                 _require_may_act(meta, user)
             elif meta.assignee != user:
                 raise NotAllowed("only the person who claimed the task can release it")
-            wf_ops.set_task_meta(task, replace(meta, assignee=assignee))
+            task.set_meta(replace(meta, assignee=assignee))
             store.save_case(uow, loaded.case, loaded.workflow, {}, now)
             store.record(uow, now, user, action, loaded.case.id, task_id, role=meta.role)
             uow.commit()
@@ -137,12 +136,12 @@ class CaseCommands:
             if loaded.case.status != "open":
                 raise InvalidInput({"message": f"case {case_id} is closed"})
             with frozen_at(now):
-                waiting = wf_ops.waiting_message_names(loaded.workflow)
+                waiting = loaded.workflow.waiting_message_names()
                 if name not in waiting:
                     expected = ", ".join(sorted(waiting)) or "none"
                     raise InvalidInput({"message": f"case {case_id} is not waiting for '{name}' (it waits for: {expected})"})
-                before = wf_ops.completed_ids(loaded.workflow)
-                wf_ops.deliver_message(loaded.workflow, name, payload)
+                before = loaded.workflow.completed_ids()
+                loaded.workflow.deliver_message(name, payload)
                 store.record(uow, now, user, "message_delivered", case_id, message=name)
                 info = self._stepper.after_step(uow, loaded, before, user, now)
             uow.commit()
@@ -161,9 +160,9 @@ class CaseCommands:
             if loaded.case.status != "open":
                 raise InvalidInput({"severity": f"sag {case_id} er afsluttet (the case is closed)"})
             with frozen_at(now):
-                before = wf_ops.completed_ids(loaded.workflow)
+                before = loaded.workflow.completed_ids()
                 # Written into every task still to run, so the gateways after a deadline read it.
-                wf_ops.set_case_variables(loaded.workflow, serious=True, severity=severity)
+                loaded.workflow.set_case_variables(serious=True, severity=severity)
                 store.record(uow, now, user, "case_marked_serious", case_id, severity=severity,
                              was_serious=loaded.case.serious)
                 info = self._stepper.after_step(uow, loaded, before, user, now)
@@ -174,16 +173,14 @@ class CaseCommands:
 def _committee_lists(uow: UnitOfWork, parsed: ParsedDefinition, unit_id: str) -> dict[str, list[str]]:
     # A multi-instance task over `lmu_units` (etc.) gets the units in the case's subtree holding that role.
     lists = {}
-    for task_spec in parsed.spec.task_specs.values():
-        collection = getattr(getattr(task_spec, "data_output", None), "bpmn_id", None) or \
-            getattr(task_spec, "cardinality", None)
-        match = _COMMITTEE_COLLECTION.match(collection) if isinstance(collection, str) else None
+    for collection in parsed.loop_collections():
+        match = _COMMITTEE_COLLECTION.match(collection)
         if match:
             lists[collection] = uow.org.units_holding(match.group(1), unit_id)
     return lists
 
 
-def _require_may_act(meta: wf_ops.TaskMeta, user: str) -> wf_ops.TaskMeta:
+def _require_may_act(meta: TaskMeta, user: str) -> TaskMeta:
     if meta.may_act(user):
         return meta
     if meta.assignee is not None:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.bpmn import workflow as wf_ops
 from engine.bpmn.definitions import ParsedDefinition
-from engine.bpmn.forms import form_fields
 from engine.bpmn.lint import element_properties
+from engine.bpmn.workflow import ready_user_tasks_of
 from engine.bpmn.xml import NSMAP, parse_xml
 from engine.cases import store
 from engine.cases.store import SYSTEM
@@ -52,19 +51,19 @@ def note_passed_over(uow: UnitOfWork, case: Case, parsed: ParsedDefinition, task
     org = uow.org
     passed: list[tuple[str, str]] = []
     for task in tasks:
-        role = ends.get(task.task_spec.bpmn_id)
-        if role is None or wf_ops.state_name(task) != "COMPLETED":
+        role = ends.get(task.spec_id)
+        if role is None or task.state != "COMPLETED":
             continue
         unit = task.data.get("committee_unit") or case.unit_id
         passed.append((role, unit))
-        if task.id not in before:
+        if task.uuid not in before:
             store.record(uow, now, SYSTEM, "committee_passed_over", case.id, None, role=role, unit=unit,
-                         unit_name=org.unit_names.get(unit, unit), spec=task.task_spec.bpmn_id)
-    for task in wf_ops.ready_user_tasks(tasks):
-        if wf_ops.task_meta(task) is not None:
+                         unit_name=org.unit_names.get(unit, unit), spec=task.spec_id)
+    for task in ready_user_tasks_of(tasks):
+        if task.meta is not None:
             continue  # filled when it was created; what the committee wrote there since is theirs
         within = task.data.get("committee_unit") or case.unit_id
-        for field in form_fields(task.task_spec):
+        for field in task.fields:
             if field.id.startswith(FIELD_PREFIX):
                 role = field.id[len(FIELD_PREFIX):]
                 units = {unit for r, unit in passed if r == role and _under(org, unit, within)}

@@ -12,9 +12,9 @@ from typing import Iterator
 
 from sqlalchemy import bindparam, select
 
-from engine.bpmn import workflow as wf_ops
 from engine.bpmn.cache import WorkflowCache
 from engine.bpmn.definitions import ParsedDefinition, SpecCache
+from engine.bpmn.workflow import CaseTask, CaseWorkflow
 from engine.cases import store
 from engine.errors import CaseNotFound, TaskNotFound, TaskNotOpen
 from engine.models import Case, Definition, Task
@@ -35,7 +35,7 @@ class LoadedCase:
 
     case: Case
     parsed: ParsedDefinition
-    workflow: object
+    workflow: CaseWorkflow
 
 
 class CaseLoader:
@@ -64,7 +64,7 @@ class CaseLoader:
         uow.loaded[case.id] = projection if projection is not None else store.project(case.id, workflow)
         return LoadedCase(case, parsed, workflow)
 
-    def load_task(self, uow: UnitOfWork, task_id: str, lock: bool = True):
+    def load_task(self, uow: UnitOfWork, task_id: str, lock: bool = True) -> tuple[LoadedCase, CaseTask]:
         """The open task's case (loaded as `load_case` does) and the task; TaskNotFound / TaskNotOpen if not."""
         parameters = {"task_id": task_id}
         found = (store.execute_locked(uow.session, _TASK_WITH_LOCKED_CASE, parameters) if lock
@@ -73,15 +73,15 @@ class CaseLoader:
             raise TaskNotFound(f"no task with id '{task_id}'")
         uow.org_revision = found[3] or ""
         loaded = self.with_workflow(uow, found[0])
-        task = wf_ops.find_task(loaded.workflow, task_id)
-        if task is None or wf_ops.state_name(task) != "READY" or wf_ops.VAERN_KEY not in task.internal_data:
+        task = loaded.workflow.find_task(task_id)
+        if task is None or task.state != "READY" or task.meta is None:
             self.put_back(uow, loaded)
             title, state = found[1], found[2]
             raise TaskNotOpen(f"the task '{title}' is already {state if state != 'open' else 'done'}")
         return loaded, task
 
     @contextmanager
-    def reading_task(self, uow: UnitOfWork, task_id: str) -> Iterator[tuple[LoadedCase, object]]:
+    def reading_task(self, uow: UnitOfWork, task_id: str) -> Iterator[tuple[LoadedCase, CaseTask]]:
         """An open task and its case for reading; the workflow goes back to the cache when the block ends."""
         loaded, task = self.load_task(uow, task_id, lock=False)
         try:
@@ -90,7 +90,7 @@ class CaseLoader:
             self.put_back(uow, loaded)
 
     @contextmanager
-    def reading(self, case: Case) -> Iterator[object]:
+    def reading(self, case: Case) -> Iterator[CaseWorkflow]:
         """The case's workflow to read without changing it: the cached one when this process has it at the
         case's version (taken out meanwhile, so no command changes it under the reader), else deserialized;
         kept for the next command on the case when the block ends."""
@@ -112,4 +112,4 @@ class CaseLoader:
     def _take(self, case: Case, parsed: ParsedDefinition):
         # The (workflow, projection or None) saved at the case's version, out of the cache, or deserialized.
         entry = self._workflows.take(case.id, case.version)
-        return entry if entry is not None else (wf_ops.loads(case.state, parsed), None)
+        return entry if entry is not None else (CaseWorkflow.loads(case.state, parsed), None)

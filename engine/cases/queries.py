@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from engine.bpmn import workflow as wf_ops
-from engine.bpmn.definitions import ParsedDefinition
-from engine.bpmn.forms import FormField, form_fields
+from engine.bpmn.forms import FormField
+from engine.bpmn.workflow import CaseTask
 from engine.cases import store
 from engine.cases.involvement import involvement
 from engine.cases.loader import CaseLoader, LoadedCase
@@ -66,10 +65,7 @@ class CaseQueries:
             info = task_info(s, task_id)
             case = store.get_case(s, info.case_id)
             parsed = self._loader.parsed(case.definition)
-            specs = [spec for process in (parsed.spec, *parsed.subprocess_specs.values())
-                     for spec in process.task_specs.values() if spec.bpmn_id == info.spec_id and spec.manual]
-            fields = tuple(form_fields(specs[0])) if specs else ()
-            documentation = specs[0].documentation if specs else None
+            fields, documentation = parsed.task_form(info.spec_id)
             return TaskDetail(info, documentation, fields, {}, case.kind, case.serious, case.escalated)
 
     def case(self, case_id: int) -> CaseInfo:
@@ -134,7 +130,7 @@ class CaseQueries:
             case = store.get_case(s, case_id)
             definition = case.definition
             with self._loader.reading(case) as workflow:
-                completed, current = wf_ops.element_states(workflow)
+                completed, current = workflow.element_states()
             overdue = set(s.scalars(select(Task.spec_id).where(Task.case_id == case_id, Task.state == "open",
                                                                Task.due_at < now)))
             return CaseDiagram(definition.xml, definition.version, completed, current, overdue)
@@ -147,22 +143,18 @@ class CaseQueries:
     def case_fields(self, case_id: int) -> dict[str, FormField]:
         """Every form field of the case's diagram version by id (the first task that asks it), with its options."""
         with self._units() as uow:
-            return fields_of(self._case_definition(uow.session, case_id))
+            return self._case_definition(uow.session, case_id).fields()
 
     def case_task_fields(self, case_id: int) -> dict[str, tuple[str, ...]]:
         """Which form fields each user task of the case's diagram version asks: element id -> field ids."""
         with self._units() as uow:
-            return task_fields_of(self._case_definition(uow.session, case_id))
+            return self._case_definition(uow.session, case_id).task_fields()
 
     def case_field_labels(self, case_id: int) -> dict[str, str]:
         """Every form field of the case's diagram version: field id -> its (Danish) label."""
         with self._units() as uow:
-            parsed = self._case_definition(uow.session, case_id)
-            labels: dict[str, str] = {}
-            for task_spec in parsed.spec.task_specs.values():
-                for field in form_fields(task_spec):
-                    labels.setdefault(field.id, field.label)
-            return labels
+            fields = self._case_definition(uow.session, case_id).fields()
+            return {field_id: field.label for field_id, field in fields.items()}
 
     def waiting_messages(self, case_id: int, now: datetime) -> set[str]:
         """Names of the messages an open case would accept now (none for a closed case)."""
@@ -172,7 +164,7 @@ class CaseQueries:
             if case.status != "open":
                 return set()
             with frozen_at(as_utc(now)), self._loader.reading(case) as workflow:
-                return wf_ops.waiting_message_names(workflow)
+                return workflow.waiting_message_names()
 
     def may_send_message(self, case_id: int, person_id: str, name: str) -> bool:
         """Whether this person may send the message into the case at all (waiting for it or not)."""
@@ -206,7 +198,7 @@ def case_info(loader: CaseLoader, s: Session, case_id: int, with_data: bool = Fa
     if with_data and case.status != "purged":
         # A copy: the workflow stays cached for the next command, and callers may change what they get.
         with loader.reading(case) as workflow:
-            data = deepcopy(wf_ops.case_data(workflow))
+            data = deepcopy(workflow.case_data())
     return CaseInfo(case.id, case.kind, definition.version, case.unit_id, case.status, case.serious,
                     case.confidential, case.escalated, dict(case.parties), case.version, case.created_by,
                     case.created_at, case.closed_at, data)
@@ -218,28 +210,15 @@ def task_detail(uow: UnitOfWork, loader: CaseLoader, task_id: str) -> TaskDetail
         return detail_of(uow.session, loaded, task)
 
 
-def detail_of(s: Session, loaded: LoadedCase, task) -> TaskDetail:
+def detail_of(s: Session, loaded: LoadedCase, task: CaseTask) -> TaskDetail:
     """The detail of an open task of a loaded case (its row read, its workflow as loaded)."""
-    info = task_info(s, str(task.id))
-    fields = tuple(form_fields(task.task_spec))
+    info = task_info(s, task.id)
+    fields = task.fields
     values = {f.id: task.data.get(f.id) for f in fields if f.id in task.data}
-    material = tuple((name, task.data[name]) for name in loaded.parsed.task_material.get(task.task_spec.bpmn_id, ())
+    material = tuple((name, task.data[name]) for name in loaded.parsed.task_material.get(task.spec_id, ())
                      if task.data.get(name) not in (None, ""))
     case = loaded.case
-    return TaskDetail(info, task.task_spec.documentation, fields, values, case.kind, case.serious, case.escalated,
+    return TaskDetail(info, task.documentation, fields, values, case.kind, case.serious, case.escalated,
                       material, task.data.get("severity"))
 
 
-def fields_of(parsed: ParsedDefinition) -> dict[str, FormField]:
-    """Every form field of a diagram version by id (the first task that asks it), with its options."""
-    fields: dict[str, FormField] = {}
-    for task_spec in parsed.spec.task_specs.values():
-        for field in form_fields(task_spec):
-            fields.setdefault(field.id, field)
-    return fields
-
-
-def task_fields_of(parsed: ParsedDefinition) -> dict[str, tuple[str, ...]]:
-    """Which form fields each user task of a diagram version asks: element id -> field ids."""
-    asked = {spec.bpmn_id: tuple(f.id for f in form_fields(spec)) for spec in parsed.spec.task_specs.values()}
-    return {element: ids for element, ids in asked.items() if ids}

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.bpmn import workflow as wf_ops
-from engine.bpmn.workflow import TaskMeta
+from engine.bpmn.workflow import CaseTask, TaskMeta, completed_since_of, ready_user_tasks_of
 from engine.cases import committees, store
 from engine.cases.loader import LoadedCase
 from engine.cases.results import CaseInfo
@@ -51,15 +50,15 @@ class Stepper:
     def after_step(self, uow: UnitOfWork, loaded: LoadedCase, before: set, actor: str, now: datetime) -> CaseInfo:
         """Run the steps after the workflow moved past the tasks in `before`; returns the case as saved."""
         case, workflow = loaded.case, loaded.workflow
-        data = wf_ops.case_data(workflow)
+        data = workflow.case_data()
         parties = check_parties(uow, case, data)
-        tasks = wf_ops.all_tasks(workflow)
+        tasks = workflow.tasks()
         escalated = self._send_notices(uow, loaded, tasks, before, parties, now)
         committees.note_passed_over(uow, case, loaded.parsed, tasks, before, now)
-        for task in wf_ops.ready_user_tasks(tasks):
-            if wf_ops.task_meta(task) is None:
+        for task in ready_user_tasks_of(tasks):
+            if task.meta is None:
                 self._assign(uow, case, task, parties, now)
-        flags = case_flags(case, data, parties, escalated, wf_ops.is_completed(workflow), now)
+        flags = case_flags(case, data, parties, escalated, workflow.is_completed(), now)
         if flags.closed_now:
             store.record(uow, now, actor, "case_closed", case.id)
         # Only what changed is written (the state and version always are).
@@ -67,60 +66,57 @@ class Stepper:
         version = store.save_case(uow, case, workflow, changed, now)
         return saved_info(case, flags.values, version)
 
-    def _send_notices(self, uow: UnitOfWork, loaded: LoadedCase, tasks: list, before: set,
+    def _send_notices(self, uow: UnitOfWork, loaded: LoadedCase, tasks: list[CaseTask], before: set,
                       parties: dict[str, str], now: datetime) -> bool:
         """Notices of the diagram's notice elements just passed; returns whether the case is escalated now."""
         case = loaded.case
         escalated = case.escalated
-        for done in wf_ops.completed_since(tasks, before):
-            notice = loaded.parsed.notices.get(done.task_spec.bpmn_id)
+        for done in completed_since_of(tasks, before):
+            notice = loaded.parsed.notices.get(done.spec_id)
             if notice and self._notice(uow, case, done, notice, parties, now) == "escalated" and not escalated:
                 escalated = True
-                store.record(uow, now, SYSTEM, "case_escalated", case.id, None, spec=done.task_spec.bpmn_id)
+                store.record(uow, now, SYSTEM, "case_escalated", case.id, None, spec=done.spec_id)
         return escalated
 
-    def _notice(self, uow: UnitOfWork, case: Case, done, notice: dict[str, str], parties: dict[str, str],
+    def _notice(self, uow: UnitOfWork, case: Case, done: CaseTask, notice: dict[str, str], parties: dict[str, str],
                 now: datetime) -> str | None:
         # A notice about a late task goes to the roles of the units those tasks are for: a late LMU's
         # reminder reaches that LMU, its escalation the HMU above it. With no task open behind it (a
         # committee just passed over), it goes to the committee's unit the path runs for.
-        late = wf_ops.open_tasks_behind(done)
-        units = sorted({(wf_ops.task_meta(t).unit if wf_ops.task_meta(t) else None) or case.unit_id
+        late = done.open_tasks_behind()
+        units = sorted({(t.meta.unit if t.meta else None) or case.unit_id
                         for t in late}) or [done.data.get("committee_unit") or case.unit_id]
         recipients = sorted({p for role in notice["notify"].split(",") if role.strip() for unit in units
                              for p in uow.org.resolve(role.strip(), unit, parties)})
         kind = notice.get("notice")
         store.record(uow, now, SYSTEM, "notice", case.id, None, notice=kind, roles=notice["notify"],
-                     recipients=recipients, spec=done.task_spec.bpmn_id, units=units,
-                     late_tasks=sorted(str(t.id) for t in late))
+                     recipients=recipients, spec=done.spec_id, units=units, late_tasks=sorted(t.id for t in late))
         single = late[0] if len(late) == 1 else None
-        title = (single.task_spec.bpmn_name if single else None) or done.task_spec.bpmn_name or "Sag"
+        title = (single.title if single else None) or done.title or "Sag"
         # Only those who may do the late task are sent to it; the others (TR and AMR told of an
         # escalation) are sent to the case, which the access policy lets them follow.
-        meta = wf_ops.task_meta(single) if single else None
+        meta = single.meta if single else None
         actors = set(meta.candidates) if meta else set()
         to_task = [p for p in recipients if p in actors]
         if to_task:
-            mail.enqueue(uow, self.settings, now, to_task, kind, case.id, str(single.id), title)
+            mail.enqueue(uow, self.settings, now, to_task, kind, case.id, single.id, title)
         mail.enqueue(uow, self.settings, now, [p for p in recipients if p not in actors], kind, case.id, None, title)
         return kind
 
-    def _assign(self, uow: UnitOfWork, case: Case, task, parties: dict[str, str], now: datetime) -> None:
-        lane = task.task_spec.lane or ""
+    def _assign(self, uow: UnitOfWork, case: Case, task: CaseTask, parties: dict[str, str], now: datetime) -> None:
+        lane = task.lane
         unit_id = task.data.get("committee_unit") or case.unit_id
         role, candidates = lane, uow.org.resolve(lane, unit_id, parties) if lane else []
         if not candidates:
             role, candidates = _fallback(uow, case, task, lane, unit_id, parties, now)
-        due = due_at(task)
-        wf_ops.set_task_meta(task, TaskMeta(role, unit_id, tuple(candidates),
-                                            candidates[0] if len(candidates) == 1 else None, now.isoformat(),
-                                            due.isoformat() if due else None))
-        store.record(uow, now, SYSTEM, "task_created", case.id, str(task.id), spec=task.task_spec.bpmn_id,
-                     role=role, unit=unit_id, candidates=candidates)
+        due = task.due_at()
+        task.set_meta(TaskMeta(role, unit_id, tuple(candidates), candidates[0] if len(candidates) == 1 else None,
+                               now.isoformat(), due.isoformat() if due else None))
+        store.record(uow, now, SYSTEM, "task_created", case.id, task.id, spec=task.spec_id, role=role, unit=unit_id,
+                     candidates=candidates)
         if not candidates:
-            store.record(uow, now, SYSTEM, "task_unassigned", case.id, str(task.id), role=role, unit=unit_id)
-        mail.enqueue(uow, self.settings, now, candidates, "assigned", case.id, str(task.id),
-                     task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+            store.record(uow, now, SYSTEM, "task_unassigned", case.id, task.id, role=role, unit=unit_id)
+        mail.enqueue(uow, self.settings, now, candidates, "assigned", case.id, task.id, task.title or task.spec_id)
 
 
 def check_parties(uow: UnitOfWork, case: Case, data: dict[str, Any]) -> dict[str, str]:
@@ -155,28 +151,14 @@ def saved_info(case: Case, values: dict[str, Any], version: int) -> CaseInfo:
                     case.created_at, merged["closed_at"])
 
 
-def due_at(task) -> datetime | None:
-    """When a user task is due: when the attached timer that acts on it fires.
-
-    An interrupting timer first, else the last non-interrupting one (a reminder comes before the
-    escalation that marks it overdue).
-    """
-    timers = [(wf_ops.timer_due(t), wf_ops.is_interrupting(t)) for t in wf_ops.attached_timers(task)]
-    timers = [(due, interrupting) for due, interrupting in timers if due is not None]
-    if not timers:
-        return None
-    interrupting = [due for due, flag in timers if flag]
-    return min(interrupting) if interrupting else max(due for due, _ in timers)
-
-
-def _fallback(uow: UnitOfWork, case: Case, task, lane: str, unit_id: str, parties: dict[str, str],
+def _fallback(uow: UnitOfWork, case: Case, task: CaseTask, lane: str, unit_id: str, parties: dict[str, str],
               now: datetime) -> tuple[str, list[str]]:
     """The role and people who take a task whose lane resolves to no one, with an event saying why."""
     for role in fallback_roles(lane):
         candidates = uow.org.resolve(role, unit_id, parties)
         if candidates:
             reason = (f"case_has_no_{lane}" if lane in PERSON_ROLES else f"no_{lane}_in_unit")
-            store.record(uow, now, SYSTEM, "task_fallback", case.id, str(task.id), spec=task.task_spec.bpmn_id,
-                         lane=lane, role=role, unit=unit_id, reason=reason)
+            store.record(uow, now, SYSTEM, "task_fallback", case.id, task.id, spec=task.spec_id, lane=lane, role=role,
+                         unit=unit_id, reason=reason)
             return role, candidates
     return lane, []

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from engine.bpmn import workflow as wf_ops
+from engine.bpmn.workflow import CaseWorkflow
 from engine.cases import writes
 from engine.cases.writes import Change
 from engine.clock import as_utc
@@ -66,7 +66,7 @@ def record(uow: UnitOfWork, now: datetime, actor: str, action: str, case_id: int
                              "details": details}])
 
 
-def save_case(uow: UnitOfWork, case: Case, workflow, values: dict[str, Any], now: datetime) -> int:
+def save_case(uow: UnitOfWork, case: Case, workflow: CaseWorkflow, values: dict[str, Any], now: datetime) -> int:
     """Write the case's state and flags if nobody saved it since it was loaded, with its other rows.
 
     Returns the new version; the workflow is kept for the next command once this one commits. Raises
@@ -79,7 +79,7 @@ def save_case(uow: UnitOfWork, case: Case, workflow, values: dict[str, Any], now
     changes = projection_changes(case.id, before, after)
     if "parties" in values and values["parties"] != case.parties:
         changes += party_changes(case.id, case.parties, values["parties"])
-    set_values = {"state": wf_ops.dumps(workflow), "version": new_version, "updated_at": now, **values}
+    set_values = {"state": workflow.dumps(), "version": new_version, "updated_at": now, **values}
     connection = uow.session.connection()
     if before is None:
         # Rows of unknown shape: clear them first (a statement of their own, never mixed with inserts).
@@ -110,28 +110,27 @@ class Projection:
     facts: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def project(case_id: int, workflow) -> Projection:
+def project(case_id: int, workflow: CaseWorkflow) -> Projection:
     """The rows the case's task, task_candidate, timer and case_fact tables should hold for this workflow."""
     tasks, candidates = {}, set()
-    every = wf_ops.all_tasks(workflow)  # one walk of the task tree for tasks and timers alike
-    for task in wf_ops.user_tasks(every):
-        meta = task.internal_data.get(wf_ops.VAERN_KEY)
+    history, pending = workflow.history_and_timers()  # one walk of the task tree for tasks and timers alike
+    for task in history:
+        meta = task.meta
         if meta is None:
             continue  # a task cancelled before anyone was assigned to it
-        state = _TASK_STATE_NAMES[wf_ops.state_name(task)]
-        task_id = str(task.id)
+        state = _TASK_STATE_NAMES[task.state]
+        task_id = task.id
         tasks[task_id] = {
-            "id": task_id, "case_id": case_id, "spec_id": task.task_spec.bpmn_id,
-            "title": task.task_spec.bpmn_name or task.task_spec.bpmn_id, "role": meta["role"],
-            "unit_id": meta["unit"], "assignee_id": meta.get("assignee"), "state": state,
-            "due_at": _parse(meta.get("due_at")), "created_at": _parse(meta.get("created_at")),
-            "completed_at": _parse(meta.get("completed_at")), "completed_by": meta.get("completed_by"),
+            "id": task_id, "case_id": case_id, "spec_id": task.spec_id, "title": task.title or task.spec_id,
+            "role": meta.role, "unit_id": meta.unit, "assignee_id": meta.assignee, "state": state,
+            "due_at": _parse(meta.due_at), "created_at": _parse(meta.created_at),
+            "completed_at": _parse(meta.completed_at), "completed_by": meta.completed_by,
         }
         if state == "open":
-            candidates.update((task_id, person) for person in meta["candidates"])
+            candidates.update((task_id, person) for person in meta.candidates)
     timers = {t.task_id: {"id": t.task_id, "case_id": case_id, "spec_id": t.spec_id, "due_at": t.due_at}
-              for t in wf_ops.pending_timers(every)}
-    facts = {case_id: fact_row(case_id, wf_ops.case_data(workflow))}
+              for t in pending}
+    facts = {case_id: fact_row(case_id, workflow.case_data())}
     return Projection(tasks, frozenset(candidates), timers, facts)
 
 

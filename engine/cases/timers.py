@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.bpmn import workflow as wf_ops
+from engine.bpmn.workflow import WorkflowError, completed_since_of
 from engine.cases import store
 from engine.cases.loader import CaseLoader
 from engine.cases.stepping import Stepper
@@ -48,7 +48,7 @@ class TimerService:
                 moved += self._fire_case(case_id, now)
             except ConcurrentUpdate:
                 continue  # another scheduler or a person saved the case first; its timers are theirs
-            except wf_ops.WorkflowError as exc:
+            except WorkflowError as exc:
                 self._record_timer_failure(case_id, now, exc)
         return moved
 
@@ -62,12 +62,11 @@ class TimerService:
             # difference, so a row that does not match the workflow cannot bring it back every sweep.
             uow.loaded.pop(case_id, None)
             with frozen_at(now):
-                before = wf_ops.completed_ids(loaded.workflow)
-                wf_ops.advance(loaded.workflow)
-                fired = [t for t in wf_ops.completed_since(wf_ops.all_tasks(loaded.workflow), before)
-                         if wf_ops.is_timer(t)]
+                before = loaded.workflow.completed_ids()
+                loaded.workflow.advance()
+                fired = [t for t in completed_since_of(loaded.workflow.tasks(), before) if t.is_timer]
                 for timer in fired:
-                    store.record(uow, now, SYSTEM, "timer_fired", case_id, str(timer.id), spec=timer.task_spec.bpmn_id)
+                    store.record(uow, now, SYSTEM, "timer_fired", case_id, timer.id, spec=timer.spec_id)
                 self._stepper.after_step(uow, loaded, before, SYSTEM, now)
             uow.commit()
         return 1

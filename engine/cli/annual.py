@@ -6,7 +6,7 @@ import sys
 import click
 
 from engine.cases.annual_cycle import AnnualRoundExists, annual_round, start_annual_round, start_due_round
-from engine.cli.main import CLI_USER, _now, _service, _when, cli
+from engine.cli.main import CLI_USER, _when, cli, cli_context
 
 
 @cli.group(name="annual")
@@ -19,13 +19,14 @@ def annual_group() -> None:
               help="only if the date in the diagram's setting annual_start has come (for a daily cron job)")
 def annual_start(when_due: bool) -> None:
     """Start this year's round now; refuses (exit 1) if this year's round was started already."""
-    service = _service()
+    context = cli_context()
+    service = context.service()
     if when_due:
-        info = start_due_round(service, _now())
+        info = start_due_round(service, context.now())
         click.echo(f"this year's round started as case {info.id}" if info else "nothing to start today")
         return
     try:
-        info = start_annual_round(service, CLI_USER, _now(), source="cli")
+        info = start_annual_round(service, CLI_USER, context.now(), source="cli")
     except AnnualRoundExists as exc:
         click.echo(f"this year's round ({exc.year}) was already started, as case {exc.case_id}", err=True)
         sys.exit(1)
@@ -35,7 +36,8 @@ def annual_start(when_due: bool) -> None:
 @annual_group.command(name="status")
 def annual_status() -> None:
     """Show this year's round: its case, or when it starts by itself."""
-    state = annual_round(_service(), _now())
+    context = cli_context()
+    state = annual_round(context.service(), context.now())
     if not state.deployed:
         click.echo("the annual_med diagram is not deployed")
     elif state.case_id:

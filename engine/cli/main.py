@@ -4,8 +4,10 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
@@ -14,15 +16,41 @@ from engine.config import Settings
 from engine.errors import DefinitionError, OrganisationError, VaernError
 from engine.service import open_vaern
 
+if TYPE_CHECKING:
+    from engine.service import Vaern
+
 CLI_USER = "cli"
 
 
-def _now() -> datetime:
+def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _service():
+def _service_from_env() -> Vaern:
     return open_vaern(Settings.from_env())
+
+
+def _stdin_is_a_terminal() -> bool:
+    # Only a person at a terminal can answer a question; CI and pipes get no prompt that could hang.
+    return sys.stdin.isatty()
+
+
+@dataclass(frozen=True)
+class CliContext:
+    """What the commands run against: where the service comes from, the clock, and whether a person can be asked.
+
+    The `vaern` command uses the defaults (the service of VAERN_* settings, the real clock, a terminal on stdin);
+    a caller can pass its own as click's `obj`: `CliRunner().invoke(cli, args, obj=CliContext(now=...))`.
+    """
+
+    service: Callable[[], Vaern] = _service_from_env
+    now: Callable[[], datetime] = _utc_now
+    interactive: Callable[[], bool] = _stdin_is_a_terminal
+
+
+def cli_context() -> CliContext:
+    """The CliContext of the command being run: the one given as click's `obj`, else the defaults."""
+    return click.get_current_context().ensure_object(CliContext)
 
 
 DIAGRAM_PATTERNS = ("*.bpmn", "*.bpmn20.xml")  # what Camunda Modeler and bpmn.io save; Activiti's .bpmn20.xml
@@ -60,8 +88,10 @@ def _when(moment: datetime | None) -> str:
 
 
 @click.group()
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """vaern: the guideline on violence and offensive acts as running cases."""
+    ctx.ensure_object(CliContext)
 
 
 @cli.command()
@@ -85,11 +115,6 @@ def check(files: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
-def _interactive() -> bool:
-    # Only a person at a terminal can answer a question; CI and pipes get no prompt that could hang.
-    return sys.stdin.isatty()
-
-
 @cli.command()
 @click.argument("files", nargs=-1)
 @click.option("--yes", is_flag=True, help="deploy without asking (for scripts and CI)")
@@ -99,7 +124,8 @@ def deploy(files: tuple[str, ...], yes: bool) -> None:
     Each file is checked as `vaern check` does; then its changes against the deployed version of the same
     kind are listed and you are asked to confirm. Without a terminal, add --yes to deploy.
     """
-    service = _service()
+    context = cli_context()
+    service = context.service()
     failed = False
     for path in _bpmn_paths(files):
         try:
@@ -130,7 +156,7 @@ def deploy(files: tuple[str, ...], yes: bool) -> None:
             if not preview.changes:
                 click.echo("  (no change to tasks, lanes, forms, timers, settings or gateways: layout or text only)")
         if not yes:
-            if not _interactive():
+            if not context.interactive():
                 click.echo(f"{path}: not deployed: there is no terminal to confirm on; "
                            "run again with --yes to deploy", err=True)
                 failed = True
@@ -138,7 +164,7 @@ def deploy(files: tuple[str, ...], yes: bool) -> None:
             if not click.confirm(f"Deploy {path}?", default=False):
                 click.echo(f"{path}: not deployed")
                 continue
-        info = service.deploy_reviewed(data, str(path), current.version if current else None, CLI_USER, _now())
+        info = service.deploy_reviewed(data, str(path), current.version if current else None, CLI_USER, context.now())
         click.echo(f"{path}: {info.kind} deployed as version {info.version} ({info.content_hash[:12]}); "
                    "new cases use it, running cases keep their version")
     sys.exit(1 if failed else 0)
@@ -147,7 +173,7 @@ def deploy(files: tuple[str, ...], yes: bool) -> None:
 @cli.command()
 def definitions() -> None:
     """List deployed diagram versions."""
-    for d in _service().definitions():
+    for d in cli_context().service().definitions():
         click.echo(f"{d.kind:<14} v{d.version:<3} {d.content_hash[:12]}  {_when(d.deployed_at)}  {d.deployed_by:<10} {d.name}")
 
 
@@ -159,7 +185,7 @@ def db_group() -> None:
 @db_group.command(name="upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the schema to the newest version."""
-    _service()
+    cli_context().service()
     click.echo("database schema is up to date")
 
 
@@ -172,8 +198,9 @@ def org_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def org_import(file: Path) -> None:
     """Import units, people and role holders from a YAML or CSV file (all or nothing)."""
+    context = cli_context()
     try:
-        counts = _service().import_org(file, CLI_USER, _now())
+        counts = context.service().import_org(file, CLI_USER, context.now())
     except OrganisationError as exc:
         for problem in exc.problems:
             click.echo(f"{file}: {problem}", err=True)
@@ -188,7 +215,7 @@ def org_import(file: Path) -> None:
 def org_resolve(role: str, unit: str, party: tuple[str, ...]) -> None:
     """Show who would get a task of ROLE in a case of UNIT."""
     parties = dict(p.split("=", 1) for p in party)
-    people = _service().resolve(role, unit, parties)
+    people = cli_context().service().resolve(role, unit, parties)
     click.echo("\n".join(people) if people else "(nobody)")
 
 
@@ -197,7 +224,7 @@ def org_resolve(role: str, unit: str, party: tuple[str, ...]) -> None:
 @click.option("--limit", default=100, show_default=True)
 def cases(status: str | None, limit: int) -> None:
     """List cases, newest first."""
-    for c in _service().cases(status, limit):
+    for c in cli_context().service().cases(status, limit):
         flags = "".join(["S" if c.serious else "-", "E" if c.escalated else "-", "C" if c.confidential else "-"])
         click.echo(f"{c.id:>6} {c.kind:<12} v{c.definition_version:<3} {c.status:<6} {flags} {c.unit_id:<16} {_when(c.created_at)}")
 
@@ -206,14 +233,15 @@ def cases(status: str | None, limit: int) -> None:
 @click.argument("case_id", type=int)
 def case(case_id: int) -> None:
     """Show one case: status, tasks, pending timers and its event log."""
-    service = _service()
+    context = cli_context()
+    service = context.service()
     try:
         info = service.case(case_id)
     except VaernError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
     # A maintainer reading a case is a read like any other: it goes in the access log.
-    service.log_maintenance_read(case_id, f"cli:{getpass.getuser()}", "cli", _now())
+    service.log_maintenance_read(case_id, f"cli:{getpass.getuser()}", "cli", context.now())
     click.echo(f"case {info.id}: {info.kind} v{info.definition_version} in {info.unit_id}, {info.status}"
                f"{', serious' if info.serious else ''}{', escalated' if info.escalated else ''}"
                f"{', confidential' if info.confidential else ''}")
@@ -234,7 +262,8 @@ def case(case_id: int) -> None:
 @click.argument("person")
 def inbox(person: str) -> None:
     """Show a person's open tasks, most urgent first."""
-    for item in _service().inbox(person, _now()):
+    context = cli_context()
+    for item in context.service().inbox(person, context.now()):
         marks = ("!" if item.overdue else " ") + ("E" if item.escalated else " ")
         click.echo(f"{marks} case {item.case_id:<6} {item.case_kind:<12} {item.title:<40} due {_when(item.due_at)}  {item.task_id}")
 

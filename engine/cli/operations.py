@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.main import CLI_USER, DEMO_ADMIN, DEMO_ORG, _bpmn_paths, _now, _service, _when, cli
+from engine.cli.main import CLI_USER, DEMO_ADMIN, DEMO_ORG, _bpmn_paths, _when, cli, cli_context
 from engine.identity.passwords import DEMO_PASSWORD
 
 
@@ -22,7 +22,9 @@ def account_group() -> None:
 @click.option("--process-owner/--no-process-owner", default=None, help="may edit and deploy diagrams")
 def account_set(person: str, password: str, admin: bool | None, process_owner: bool | None) -> None:
     """Create or change PERSON's account."""
-    _service().set_password(person, password, _now(), admin=admin, process_owner=process_owner, user=CLI_USER)
+    context = cli_context()
+    context.service().set_password(person, password, context.now(), admin=admin, process_owner=process_owner,
+                                   user=CLI_USER)
     click.echo(f"account for {person} saved")
 
 
@@ -30,7 +32,8 @@ def account_set(person: str, password: str, admin: bool | None, process_owner: b
 @click.argument("person")
 def account_logout(person: str) -> None:
     """End every session PERSON has in the web app, at once."""
-    _service().end_sessions(person, CLI_USER, _now())
+    context = cli_context()
+    context.service().end_sessions(person, CLI_USER, context.now())
     click.echo(f"every session of {person} is ended")
 
 
@@ -38,13 +41,14 @@ def account_logout(person: str) -> None:
 @click.option("--org", "org_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEMO_ORG)
 def demo(org_file: Path) -> None:
     """Set up the demo: its organisation, an account for everyone in it, and the guideline's diagrams."""
-    service = _service()
-    counts = service.import_org(org_file, CLI_USER, _now())
+    context = cli_context()
+    service = context.service()
+    counts = service.import_org(org_file, CLI_USER, context.now())
     for person in service.people():
         admin = person.id == DEMO_ADMIN
-        service.set_password(person.id, DEMO_PASSWORD, _now(), admin=admin, process_owner=admin, user=CLI_USER)
+        service.set_password(person.id, DEMO_PASSWORD, context.now(), admin=admin, process_owner=admin, user=CLI_USER)
     for path in _bpmn_paths(()):
-        info = service.deploy(path.read_bytes(), str(path), CLI_USER, _now())
+        info = service.deploy(path.read_bytes(), str(path), CLI_USER, context.now())
         click.echo(f"{path}: {_deployed_text(service, info)}")
     click.echo(f"demo organisation: {counts['units']} units, {counts['people']} people; "
                f"everyone logs in with their id and the password '{DEMO_PASSWORD}' ({DEMO_ADMIN} is administrator)")
@@ -64,7 +68,7 @@ def _deployed_text(service, info) -> str:
 @cli.command()
 def status() -> None:
     """Show what is deployed, how many cases there are and who the demo people are."""
-    service = _service()
+    service = cli_context().service()
     deployed = service.definitions()
     click.echo(f"database: {service.settings.database_url}")
     click.echo("deployed diagrams:" if deployed else "no diagrams deployed yet (vaern deploy workflows)")
@@ -87,7 +91,7 @@ def scheduler(sweep_seconds: int) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    running = TimerScheduler(_service(), sweep_seconds=sweep_seconds).start()
+    running = TimerScheduler(cli_context().service(), sweep_seconds=sweep_seconds).start()
     click.echo(f"scheduler running; sweeping every {sweep_seconds} s (Ctrl-C stops it)")
     stop.wait()
     running.shutdown()
@@ -98,7 +102,7 @@ def scheduler(sweep_seconds: int) -> None:
 @click.option("--unsent", is_flag=True, help="only mail not sent yet")
 def outbox(unsent: bool) -> None:
     """Show the e-mail outbox's delivery status (to whom, sent or not; never what a mail says)."""
-    for mail in _service().outbox(unsent_only=unsent):
+    for mail in cli_context().service().outbox(unsent_only=unsent):
         state = f"sent {_when(mail.sent_at)}" if mail.sent_at else f"waiting ({mail.attempts} attempts)"
         error = f"  {mail.last_error}" if mail.last_error and not mail.sent_at else ""
         click.echo(f"{mail.id:>6} {_when(mail.created_at)} {mail.recipient:<32} {state}{error}")
@@ -110,7 +114,7 @@ def outbox(unsent: bool) -> None:
 @click.option("--about", default=None, help="only reads of cases this person is a party to")
 def access_log(csv_file: Path | None, about: str | None) -> None:
     """Show or export the access log: who read which case, when, and whether it was allowed."""
-    service = _service()
+    service = cli_context().service()
     entries = service.access_log_about(about) if about else service.access_log()
     if csv_file:
         import csv
@@ -139,8 +143,9 @@ def purge(older_than_days: int | None, yes: bool) -> None:
     from datetime import timedelta
 
     days = older_than_days or int(os.environ.get("VAERN_RETENTION_DAYS", "1825"))
-    service = _service()
-    report = service.purge_closed_cases(_now(), timedelta(days=days), dry_run=not yes, user=CLI_USER)
+    context = cli_context()
+    service = context.service()
+    report = service.purge_closed_cases(context.now(), timedelta(days=days), dry_run=not yes, user=CLI_USER)
     sqlite = service.settings.database_url.startswith("sqlite")
     verb = "would purge" if report.dry_run else "purged"
     click.echo(f"{verb} {len(report.case_ids)} case(s) closed before {_when(report.cutoff)}: "
@@ -162,7 +167,8 @@ def purge(older_than_days: int | None, yes: bool) -> None:
 @cli.command(name="fire-timers")
 def fire_timers() -> None:
     """Fire every timer that is due now."""
-    moved = _service().fire_due_timers(_now())
+    context = cli_context()
+    moved = context.service().fire_due_timers(context.now())
     click.echo(f"{moved} case(s) moved on")
 
 

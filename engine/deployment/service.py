@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.bpmn import workflow as wf_ops
 from engine.bpmn.definitions import ParsedDefinition, validate
 from engine.bpmn.diff import Change, diff_xml
 from engine.bpmn.migration import Blocker, MigrationCheck, MigrationRefused, carry_settings, check
+from engine.bpmn.workflow import CaseWorkflow
 from engine.cases import store
 from engine.cases.loader import CaseLoader
 from engine.cases.queries import case_info
@@ -176,7 +176,7 @@ class DeploymentService:
     def _migration_check(self, uow: UnitOfWork, case_id: int, target: Definition) -> MigrationCheck:
         loaded = self._loader.load_case(uow, case_id, lock=False)
         try:
-            return check(case_id, loaded.workflow, loaded.parsed, self._loader.parsed(target),
+            return check(case_id, loaded.workflow.spiff, loaded.parsed, self._loader.parsed(target),
                          loaded.case.definition.version, target.version, loaded.case.version)
         finally:
             self._loader.put_back(uow, loaded)
@@ -203,11 +203,11 @@ class DeploymentService:
             if target.id == current.id:
                 return case_info(self._loader, s, case_id)
             new_parsed = self._loader.parsed(target)
-            verdict = check(case_id, workflow, parsed, new_parsed, current.version, target.version)
+            verdict = check(case_id, workflow.spiff, parsed, new_parsed, current.version, target.version)
             if not verdict.allowed:
                 raise MigrationRefused(case_id, to_version, list(verdict.blockers))
-            moved = wf_ops.loads(wf_ops.dumps(workflow), new_parsed)
-            settings = carry_settings(moved, parsed, new_parsed)
+            moved = CaseWorkflow.loads(workflow.dumps(), new_parsed)
+            settings = carry_settings(moved.spiff, parsed, new_parsed)
             store.save_case(uow, case, moved, {"definition_id": target.id}, now)
             store.record(uow, now, user, "case_migrated", case_id, from_version=current.version,
                          to_version=target.version, content_hash=target.content_hash, settings=settings)

@@ -6,13 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.bpmn import workflow as wf_ops
 from engine.bpmn.forms import FormField
 from engine.cases import store
 from engine.cases.involvement import involvement
 from engine.cases.loader import CaseLoader
 from engine.cases.messages import messages_for
-from engine.cases.queries import fields_of, task_fields_of, task_info
+from engine.cases.queries import task_info
 from engine.cases.results import TaskInfo
 from engine.clock import as_utc, frozen_at
 from engine.errors import NotAllowed
@@ -58,7 +57,7 @@ def read_case_page(uow: UnitOfWork, loader: CaseLoader, case_id: int, viewer_id:
     fields, task_fields, settings = {}, {}, {}
     if level == "full":
         parsed = loader.parsed(store.get_case(s, case_id).definition)
-        fields, task_fields, settings = fields_of(parsed), task_fields_of(parsed), dict(parsed.settings)
+        fields, task_fields, settings = parsed.fields(), parsed.task_fields(), dict(parsed.settings)
     leads = level == "full" and bool(relations & LEADER_RELATIONS)
     grants = tuple(grants_of(s, case_id)) if leads else None
     sees_consents = case.confidential and ("party:employee" in relations or leads)
@@ -67,7 +66,7 @@ def read_case_page(uow: UnitOfWork, loader: CaseLoader, case_id: int, viewer_id:
     allowed = messages_for(relations)
     if allowed and case.status == "open":
         with frozen_at(now), loader.reading(store.get_case(s, case_id)) as workflow:
-            sendable = frozenset(allowed & wf_ops.waiting_message_names(workflow))
+            sendable = frozenset(allowed & workflow.waiting_message_names())
     return CasePage(view, relations, tasks, timers, fields, task_fields, settings, grants, consents, sendable,
                     uow.org)
 

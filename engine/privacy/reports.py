@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, insert, or_, select
 
-from engine.bpmn import workflow as wf_ops
 from engine.cases.involvement import involvement
 from engine.cases.loader import CaseLoader
 from engine.cases.messages import messages_for
@@ -91,7 +90,7 @@ class ReportService:
         allowed = messages_for(relations)
         if case.status == "open" and allowed:
             with frozen_at(now), self._loader.reading(case) as workflow:
-                sendable = frozenset(allowed & wf_ops.waiting_message_names(workflow))
+                sendable = frozenset(allowed & workflow.waiting_message_names())
         info = CaseInfo(case.id, case.kind, case.definition.version, case.unit_id, case.status, case.serious,
                         case.confidential, case.escalated, {}, case.version, case.created_by, case.created_at,
                         case.closed_at)

@@ -217,6 +217,7 @@ def _check_task_routes(client, vaern, task_id: str, person: str) -> None:
 
 
 @pytest.mark.parametrize("kind", list(COLUMNS))
+@pytest.mark.slow
 def test_every_route_as_every_role_matches_the_access_table(app, client, vaern, tmp_path, kind):
     extra = tmp_path / "extra.yaml"
     extra.write_text(EXTRA_PEOPLE, encoding="utf-8")

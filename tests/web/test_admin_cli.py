@@ -53,13 +53,13 @@ def test_yes_deploys_after_showing_the_diff(env):
     assert again.exit_code == 0 and "unchanged, is version 2" in again.output
 
 
-def test_at_a_terminal_it_asks_and_no_means_no(env, monkeypatch):
+def test_at_a_terminal_it_asks_and_no_means_no(env):
     url, changed = env
-    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
-    refused = CliRunner().invoke(cli_module.cli, ["deploy", str(changed)], input="n\n")
+    at_a_terminal = cli_module.CliContext(interactive=lambda: True)
+    refused = CliRunner().invoke(cli_module.cli, ["deploy", str(changed)], input="n\n", obj=at_a_terminal)
     assert refused.exit_code == 0 and "Deploy" in refused.output and "not deployed" in refused.output
     assert _versions(url) == [1]
-    accepted = CliRunner().invoke(cli_module.cli, ["deploy", str(changed)], input="y\n")
+    accepted = CliRunner().invoke(cli_module.cli, ["deploy", str(changed)], input="y\n", obj=at_a_terminal)
     assert accepted.exit_code == 0 and "deployed as version 2" in accepted.output
     assert _versions(url) == [2, 1]
 
@@ -75,6 +75,7 @@ def test_a_broken_diagram_lists_every_problem_and_deploys_nothing(env, tmp_path)
     assert _versions(url) == [1]
 
 
+@pytest.mark.slow
 def test_running_the_demo_again_never_calls_an_older_version_current(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     workflows = tmp_path / "workflows"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from tests.web.conftest import login, start_harassment, start_violence, task_of
 
 
@@ -24,6 +26,7 @@ def test_the_affected_sees_a_witness_reported_case_and_asks_the_next_level_for_h
     assert _messages(vaern, case.id) == ["escalation_requested"]
 
 
+@pytest.mark.slow
 def test_the_accused_never_sees_the_case_on_my_reports_and_cannot_send_anything(client, vaern):
     case = start_harassment(vaern)
     login(client, "kollega-akut")

@@ -5,6 +5,8 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from tests.scenario import filled
 from tests.test_concurrency import _twenty_committees
 from tests.web.conftest import as_person, login, make_app, start_violence, task_of
@@ -30,6 +32,7 @@ def test_a_task_done_elsewhere_while_typing_shows_the_form_again_with_what_was_t
     assert vaern.case(case.id).data["someone_to_talk_to"] == "fra den anden fane"
 
 
+@pytest.mark.slow
 def test_twenty_chairs_submitting_their_tasks_of_one_case_through_two_web_workers_all_succeed(db_path, tmp_path):
     # Two apps on one database stand for two gunicorn workers; each chair submits their own LMU task.
     apps = [make_app(db_path), make_app(db_path)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from engine import OverviewFilters
 from tests.web.conftest import login, start_harassment, start_violence, task_of
 
@@ -17,6 +19,7 @@ def _overview_reads(vaern, person):
     return [e.case_id for e in vaern.access_log() if e.person_id == person and e.purpose == "overview"]
 
 
+@pytest.mark.slow
 def test_the_leader_lists_their_cases_and_each_listed_row_is_logged_once_per_view(client, vaern):
     cases = [start_violence(vaern), start_harassment(vaern), start_violence(vaern, serious=True)]
     login(client, "leder-akut")
