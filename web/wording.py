@@ -105,7 +105,7 @@ def plain_label(label: str) -> str:
 
 
 def record_label(label: str) -> str:
-    """A form's first-person label as the record reads it under the answerer's name ("Jeg ønsker …" -> "Ønsker …")."""
+    """A first-person form label as the record reads it under the answerer's name ("Jeg ønsker" -> "Ønsker")."""
     return _FIRST_PERSON.sub(lambda m: m.group(1).upper(), label, count=1)
 
 

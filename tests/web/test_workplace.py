@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from tests.scenario import WORKFLOWS, filled
 from tests.web.conftest import (TO_THE_HEARINGS, as_person, drive_case, has_task, make_app, start_harassment,
                                 start_violence)
@@ -20,6 +22,7 @@ def _case_ids(html: str) -> list[int]:
     return [int(n) for n in re.findall(r"<span>Sag (\d+)</span>", html)]
 
 
+@pytest.mark.slow
 def test_my_tasks_are_paged_twenty_at_a_time(client, vaern):
     cases = [start_harassment(vaern) for _ in range(22)]
     as_person(client, vaern, "leder-akut")
@@ -69,6 +72,7 @@ def test_one_task_needs_no_filters_and_a_filter_that_hides_all_says_so(client, v
     assert "Ingen opgave passer." in html and "0 opgaver passer" in html
 
 
+@pytest.mark.slow
 def test_the_accused_s_hearing_does_not_tell_of_an_escalation(client, vaern):
     case = start_harassment(vaern)
     drive_case(vaern, case, TO_THE_HEARINGS, lambda: has_task(vaern, "hr-hosp", case))
@@ -130,6 +134,7 @@ def test_a_witness_list_is_kept_as_written(client, vaern):
     assert "Karl Kollega, Tina Tillidsrepræsentant" in html
 
 
+@pytest.mark.slow
 def test_the_record_reads_first_person_labels_under_the_answerer_s_name(client, vaern):
     from web.wording import record_label
 
