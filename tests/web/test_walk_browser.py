@@ -70,6 +70,8 @@ class Walk:
             text = self.check(page, f"{label}-inbox")
             for row in page.locator(".task-row").all():
                 assert DATE.search(row.inner_text()), (label, "an inbox task without a date", row.inner_text())
+            if any(i.role == "accused" for i in items):
+                assert page.locator(".task-row .mark.escalated, .task-row .mark.serious").count() == 0, label
             for item in items:
                 assert item.title in text
                 page.goto(f"{self.base}/tasks/{item.task_id}")
@@ -101,6 +103,10 @@ class Walk:
                 assert listed == 0, (label, "a case the reader may not see is listed")
             page.goto(f"{self.base}/report")
             self.check(page, f"{label}-report")
+            if not may_see_case:  # nor in "Mine anmeldelser" or "Hvem har set mine sager"
+                for path in ("/reports", "/access-log"):
+                    page.goto(f"{self.base}{path}")
+                    assert f"Sag {case.id}" not in self.check(page, f"{label}-{path.strip('/')}"), (label, path)
             context.close()
 
 
