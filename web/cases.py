@@ -9,14 +9,13 @@ from flask_babel import gettext as _
 from engine import LEADER_RELATIONS, GrantRefused, NotFound
 
 from .access import case_page, is_affected, leads_case, view_case
-from .helpers import ROLE_LABELS, me, names, now, service
+from .helpers import ROLE_LABELS, me, names, now, service, system_actor
 from .people import read_person
 from .record import record_groups
 from .summary import case_summary, sees_escalation
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-_SYSTEM_ACTORS = {"system", "cli", "admin"}
 INJURY_MESSAGE = "injury_discovered"
 
 @bp.route("/<int:case_id>")
@@ -204,9 +203,12 @@ def timeline_rows(view, tasks) -> list[dict[str, Any]]:
     rows = []
     for event in view.timeline:
         role = task_roles.get(event.task_id) if event.task_id else None
-        if event.actor in _SYSTEM_ACTORS:
+        if event.actor == "system":
             who = "system"
             actor = None
+        elif system_actor(event.actor):  # the command line or an administrator, named as what they are
+            who = None
+            actor = system_actor(event.actor)
         elif full:
             actor = names().get(event.actor, event.actor)
             who = role or event.details.get("role") or ("reporter" if event.actor == view.case.created_by else None)

@@ -18,7 +18,7 @@ ROLE_LABELS = {
     "leader": _l("Leader"),
     "leaders_leader": _l("Leader's leader"),
     "other_personnel_leader": _l("Other personnel leader"),
-    "employee": _l("Employee (the person affected)"),
+    "employee": _l("Affected employee"),
     "accused": _l("Person experienced as offending"),
     "reporter": _l("Reporter"),
     "colleague": _l("Colleague / witness"),
@@ -39,6 +39,14 @@ KIND_LABELS = {
     "violence": _l("Violence from citizens, patients or relatives"),
     "harassment": _l("Offensive acts between employees"),
     "annual_med": _l("Annual MED review"),
+}
+
+# What the engine and the command line do under a name of their own, as people read it (never "cli:root").
+SYSTEM_ACTOR_LABELS = {
+    "system": _l("The system"),
+    "cli": _l("Maintenance (command line)"),
+    "admin": _l("Maintenance (administrator)"),
+    "-": _l("Removed at the purge"),
 }
 
 STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
@@ -124,6 +132,22 @@ def localized(message: str) -> str:
     return match.group("en") if get_locale().language == "en" else match.group("da")
 
 
+def system_actor(actor: str | None) -> str | None:
+    """The Danish or English name of a system actor ("cli", "cli:root", "system"), or None for a person."""
+    if actor is None:
+        return None
+    key = "cli" if actor.startswith("cli:") else actor
+    label = SYSTEM_ACTOR_LABELS.get(key)
+    return str(label) if label is not None else None
+
+
+def actor_name(actor: str | None) -> str:
+    """Who did or read something, as people read it: a system actor's name, else the person's name or id."""
+    if not actor:
+        return "–"
+    return system_actor(actor) or names().get(actor, actor)
+
+
 def role_label(role: str) -> str:
     """A role key in the reader's language."""
     return str(ROLE_LABELS.get(role, role))
@@ -135,7 +159,7 @@ def register_template_helpers(app: Flask) -> None:
                                  kind=lambda k: str(KIND_LABELS.get(k, k)),
                                  status=lambda s: str(STATUS_LABELS.get(s, s)),
                                  task_state=lambda s: str(TASK_STATE_LABELS.get(s, s)),
-                                 person=lambda pid: names().get(pid, pid) if pid else "–")
+                                 person=actor_name)
 
     from .changes import aspect_text
     from .changes import value_text as change_value

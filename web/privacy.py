@@ -23,9 +23,18 @@ PURPOSE_LABELS = {
     "escalate": _l("Request for help"),
     "grant": _l("Giving access"),
     "consent": _l("Agreeing to access"),
+    "cli": _l("Case read on the command line"),
+    "task_summary": _l("The case at a glance on a task"),
+    "overview": _l("The list of cases"),
+    "mark_serious": _l("Marking the case serious"),
+    "register_injury": _l("Registering an injury"),
+    "escalation_requested": _l("Request for help"),
+    "complaint_withdrawn": _l("Withdrawing the complaint"),
+    "injury_discovered": _l("Registering an injury"),
 }
 LEVEL_LABELS = {"none": _l("Refused"), "status": _l("Status"), "timeline": _l("Steps"), "full": _l("Everything"),
-                "task": _l("The task"), "list": _l("A list of cases")}
+                "task": _l("The task"), "list": _l("A list of cases"),
+                "maintenance": _l("Everything (maintenance)")}
 ADMIN_LOG_ROWS = 1000
 
 

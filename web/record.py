@@ -6,6 +6,7 @@ from typing import Any, Mapping
 from flask_babel import gettext as _
 
 from .answers import case_labels, shown
+from .wording import record_label
 
 # Variables the engine adds for its own bookkeeping; they are not part of what anyone reported or decided.
 INTERNAL = {"case_unit", "message_data"}
@@ -29,7 +30,8 @@ def record_groups(case, tasks, fields: Mapping[str, Any], asked: Mapping[str, tu
             owner[field_id] = task
 
     def rows(keys) -> list[tuple[str, str, Any]]:
-        return [(labels.get(k, k), k, shown(k, data[k], fields)) for k in keys if _visible(k, data.get(k), hidden)]
+        return [(record_label(labels.get(k, k)), k, shown(k, data[k], fields)) for k in keys
+                if _visible(k, data.get(k), hidden)]
 
     groups = []
     report = rows(k for k in data if k not in owner)

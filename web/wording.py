@@ -16,6 +16,7 @@ _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # A name as diagrams use them for variables and settings: lower-case words joined by underscores.
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9\"»(])")
+_FIRST_PERSON = re.compile(r"^Jeg\s+(\w)")
 _OPTIONAL = re.compile(r"\s*\((?:valgfrit|valgfri|optional)\)\s*$", re.IGNORECASE)
 
 
@@ -101,6 +102,11 @@ def value_text(value: Any, options: Mapping[str, str] | None = None) -> Any:
 def plain_label(label: str) -> str:
     """A form field's label as it reads in a record of answers: without "(valgfrit)"."""
     return _OPTIONAL.sub("", label or "").strip()
+
+
+def record_label(label: str) -> str:
+    """A first-person form label as the record reads it under the answerer's name ("Jeg ønsker" -> "Ønsker")."""
+    return _FIRST_PERSON.sub(lambda m: m.group(1).upper(), label, count=1)
 
 
 def plain_text(text: str, settings: Mapping[str, Any], labels: Mapping[str, str]) -> str:

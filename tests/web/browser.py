@@ -49,3 +49,37 @@ def served(app) -> Iterator[str]:
         httpd.shutdown()
         thread.join(5)
         app.extensions["vaern"].db.dispose()
+
+
+A11Y = Path(__file__).resolve().parents[1] / "a11y"
+
+
+def axe_script() -> str:
+    """axe-core's script, from tests/a11y's lock file (installed on first use)."""
+    from tests.node_packages import node_with
+
+    node_with(A11Y, "axe-core", "the accessibility check")
+    return (A11Y / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def assert_accessible(page, source: str, label: str) -> None:
+    """axe-core on the page as it stands: no serious or critical violation."""
+    # Evaluated through the browser's debugging channel, which the page's Content-Security-Policy does not govern.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert not bad, (label, bad)
+
+
+def logged_in(browser, base: str, person: str, width: int, password: str = "vaern-demo"):
+    """A new browser context of the given width, logged in as `person`; returns (context, page)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="da-DK")
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#login", person)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return context, page

@@ -113,3 +113,29 @@ def task_of(vaern, person: str, case_id: int, spec_id: str | None = None):
         items = [i for i in items if vaern.task(i.task_id).spec_id == spec_id]
     assert len(items) == 1, [i.title for i in items]
     return items[0]
+
+
+def drive_case(vaern, case, answers, until, roles=("leader",), steps=30) -> None:
+    """Complete the open tasks of the given roles (answers per diagram element) until `until()` holds."""
+    from tests.scenario import filled
+
+    now = datetime.now(timezone.utc)
+    for _ in range(steps):
+        if until():
+            return
+        tasks = [t for t in vaern.tasks_of_case(case.id) if t.state == "open" and t.role in roles]
+        assert tasks, f"case {case.id} waits on nobody in {roles}"
+        task = tasks[0]
+        vaern.complete_task(task.id, filled(vaern, task.id, **answers.get(task.spec_id, {})),
+                            task.assignee_id or task.candidates[0], now)
+    raise AssertionError(f"case {case.id} did not get there in {steps} steps")
+
+
+def has_task(vaern, person: str, case) -> bool:
+    """Whether the person has an open task in the case."""
+    return any(i.case_id == case.id for i in vaern.inbox(person, datetime.now(timezone.utc)))
+
+
+# Answers that take a harassment case to HR's sparring and on to the parties' hearings.
+TO_THE_HEARINGS = {"Task_Conversation": {"wants_confidentiality": False},
+                   "Task_Assess": {"cause": "individual", "hr_sparring": True}}

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
-from tests.node_packages import node_with
 from tests.web import browser as browser_support
 from tests.web.conftest import make_app, start_harassment, start_violence, task_of
 from web.wording import IDENTIFIER
@@ -20,24 +18,12 @@ ARTIFACTS = browser_support.ARTIFACTS / "reading"
 sync_api = browser_support.require_chromium()
 TAG = re.compile(r"\b(?:V|K|GEN|LAW)-[A-Z]{0,2}\d+\b")
 WIDTHS = (1280, 375)
-A11Y = Path(__file__).resolve().parents[1] / "a11y"
 
 
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     """axe-core's script, from tests/a11y's lock file (installed once)."""
-    node_with(A11Y, "axe-core", "the accessibility check")
-    return (A11Y / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
-
-
-def _axe(page, source: str, label: str) -> None:
-    # Evaluated through the browser's debugging channel, which the page's Content-Security-Policy does not govern.
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(source)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-           if v["impact"] in ("serious", "critical")]
-    assert not bad, (label, bad)
+    return browser_support.axe_script()
 
 
 @pytest.fixture
@@ -65,7 +51,7 @@ def _check(page, label: str, axe: str | None = None) -> str:
     assert not TAG.search(text), (label, TAG.search(text).group(0))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{label}: scrolls sideways"
     if axe:
-        _axe(page, axe, label)
+        browser_support.assert_accessible(page, axe, label)
     return text
 
 
