@@ -9,7 +9,7 @@ from flask import abort
 
 from engine import LEADER_RELATIONS, CaseView, TaskDetail
 
-from .helpers import me, now, service
+from .helpers import me, now, service, use_organisation
 
 LEVELS = ("none", "status", "timeline", "full")
 
@@ -31,8 +31,6 @@ def view_case(case_id: int, purpose: str, wanted: str = "status") -> CaseView:
 def case_page(case_id: int, purpose: str, wanted: str = "status"):
     """Everything the case page shows the logged-in person (one logged read); 403 below `wanted` or for a case
     that does not exist. The page's names of people and units come from the same read."""
-    from .helpers import use_organisation
-
     page = service().case_page(case_id, me().id, now(), purpose=purpose)
     if not at_least(page.view.level, wanted):
         abort(403)

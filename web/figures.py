@@ -92,6 +92,11 @@ def body_of(report: FiguresReport) -> Markup:
 def frozen_body(task_id: str, variant: str | None, report: FiguresReport) -> Markup:
     """A committee task's frozen figures, rendered once per task, variant and language: they never change."""
     key = ("frozen", task_id, variant, str(get_locale()))
+    return _rendered_once(key, report)
+
+
+def _rendered_once(key: tuple, report: FiguresReport) -> Markup:
+    """The report's page part under `key`, rendered the first time it is asked for (the newest kept)."""
     lock, bodies = current_app.extensions.setdefault("vaern_figure_bodies", (threading.Lock(), {}))
     with lock:
         body = bodies.get(key)
@@ -108,16 +113,7 @@ def _body(report: FiguresReport) -> Markup:
     # The engine hands out the same report until it counts again; its page part is the same for everyone
     # who may see it (they passed the engine's check), so it is rendered once per report and language.
     key = (report.unit_id, report.year, report.computed_at, str(get_locale()))
-    lock, bodies = current_app.extensions.setdefault("vaern_figure_bodies", (threading.Lock(), {}))
-    with lock:
-        body = bodies.get(key)
-    if body is None:
-        body = body_of(report)
-        with lock:
-            bodies[key] = body
-            while len(bodies) > BODIES_KEPT:
-                bodies.pop(next(iter(bodies)))
-    return body
+    return _rendered_once(key, report)
 
 
 @bp.route("/figures.csv")

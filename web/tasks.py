@@ -14,7 +14,7 @@ from .cases import leader_actions, timeline_rows
 from .errors import error_page
 from .figures import ANSWERS_HEADINGS, frozen_body
 from .helpers import localized, maintains_diagrams, me, now, service, split_documentation
-from .people import person_problem, person_text, read_person
+from .people import person_problem, person_text
 from .summary import case_summary
 from .wording import plain_text
 
@@ -84,19 +84,6 @@ def material_rows(material, fields) -> list[tuple[str, str, object]]:
     """What the diagram shows on this task (a hearing's material), with the labels the case page uses."""
     labels = case_labels(fields)
     return [(labels.get(key, key), key, shown(key, value, fields)) for key, value in material or ()]
-
-
-def _person_ids(detail: TaskDetail, values: dict) -> tuple[dict, dict[str, str]]:
-    """The form's values with each person field's text read as that person's id, and the fields that name no one."""
-    errors = {}
-    for field in detail.fields:
-        if field.id.endswith("_id") and (values.get(field.id) or "").strip():
-            person_id, problem = read_person(values[field.id])
-            if problem:
-                errors[field.id] = problem
-            else:
-                values[field.id] = person_id
-    return values, errors
 
 
 def _not_open(task) -> tuple:

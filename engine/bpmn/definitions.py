@@ -39,6 +39,19 @@ class ParsedDefinition:
     starts_with: tuple[str, ...] = ()
     # User task id -> the case variables its page shows the person (a hearing's material).
     task_material: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Tag -> element id -> its camunda:properties, read from the XML the first time a tag is asked for.
+    _properties: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def properties_of(self, tag: str) -> dict[str, dict[str, str]]:
+        """The camunda:properties of every `tag` element (e.g. "endEvent"), by element id; the XML is read once."""
+        found = self._properties.get(tag)
+        if found is None:
+            data = self.xml.encode("utf-8")
+            tree, _problems = parse_xml(data, self.filename, len(data))  # validated when it was deployed
+            found = {element.get("id"): element_properties(element)
+                     for element in tree.getroot().iterfind(f".//bpmn:{tag}", NSMAP)}
+            self._properties[tag] = found
+        return found
 
     def fields(self) -> dict[str, FormField]:
         """Every form field of the main process by id (the first task that asks it), with its options."""

@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.bpmn.definitions import ParsedDefinition
-from engine.bpmn.lint import element_properties
 from engine.bpmn.workflow import TaskWalk
-from engine.bpmn.xml import NSMAP, parse_xml
 from engine.cases import store
 from engine.cases.store import SYSTEM
 from engine.models import Case
@@ -23,23 +21,10 @@ PASSED_OVER = "passed_over"
 FIELD_PREFIX = "passed_over_"
 NOBODY_PASSED_OVER = "Ingen: alle har meldt tilbage."
 
-# End-event id -> role, per diagram version; a version's XML never changes, so this never goes stale.
-_ENDS: dict[str, dict[str, str]] = {}
-
-
 def passed_over_ends(parsed: ParsedDefinition) -> dict[str, str]:
     """The end events of a diagram that pass a committee over: element id -> the committee's role."""
-    ends = _ENDS.get(parsed.content_hash)
-    if ends is None:
-        data = parsed.xml.encode("utf-8")
-        tree, _problems = parse_xml(data, parsed.filename, len(data))  # validated when it was deployed
-        ends = {}
-        for event in tree.getroot().iterfind(".//bpmn:endEvent", NSMAP):
-            role = element_properties(event).get(PASSED_OVER, "").strip()
-            if role:
-                ends[event.get("id")] = role
-        _ENDS[parsed.content_hash] = ends
-    return ends
+    roles = {element: props.get(PASSED_OVER, "").strip() for element, props in parsed.properties_of("endEvent").items()}
+    return {element: role for element, role in roles.items() if role}
 
 
 def note_passed_over(uow: UnitOfWork, case: Case, parsed: ParsedDefinition, tasks: TaskWalk, before: set,

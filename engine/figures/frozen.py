@@ -18,9 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.bpmn.definitions import ParsedDefinition
-from engine.bpmn.lint import element_properties
 from engine.figures.definitions import accused_cases
-from engine.bpmn.xml import NSMAP, parse_xml
 from engine.figures.service import (
     BreakdownFigure,
     DurationFigure,
@@ -81,26 +79,12 @@ class Frozen:
         return self.variants.get(person_id, self.report)
 
 
-# Diagram version (content hash) -> user task id -> its marks; a version's XML never changes.
-_TASKS: dict[str, dict[str, CommitteeTask]] = {}
-
-
 def committee_tasks(parsed: ParsedDefinition) -> dict[str, CommitteeTask]:
     """The committees' annual tasks of a diagram: user task id -> its marks."""
-    found = _TASKS.get(parsed.content_hash)
-    if found is None:
-        data = parsed.xml.encode("utf-8")
-        tree, _problems = parse_xml(data, parsed.filename, len(data))  # validated when it was deployed
-        found = {}
-        for task in tree.getroot().iterfind(".//bpmn:userTask", NSMAP):
-            props = element_properties(task)
-            role = props.get(FIGURES, "").strip()
-            if role:
-                found[task.get("id")] = CommitteeTask(
-                    role, tuple(f.strip() for f in props.get(ANSWERS, "").split(",") if f.strip()),
-                    props.get(ANSWERS_FROM, "").strip() or None)
-        _TASKS[parsed.content_hash] = found
-    return found
+    return {element: CommitteeTask(props[FIGURES].strip(),
+                                   tuple(f.strip() for f in props.get(ANSWERS, "").split(",") if f.strip()),
+                                   props.get(ANSWERS_FROM, "").strip() or None)
+            for element, props in parsed.properties_of("userTask").items() if props.get(FIGURES, "").strip()}
 
 
 def figure_settings(settings) -> FigureSettings:

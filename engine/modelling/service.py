@@ -14,8 +14,8 @@ from engine.clock import as_utc
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeploymentService, DeployPreview
 from engine.errors import DefinitionError, NotAllowed, Problem
-from engine.models import Account, Definition, ModelDraft
 from engine.modelling.results import DraftConflict, Edition, SavedDraft
+from engine.models import Account, Definition, ModelDraft
 from engine.unit_of_work import UnitsOfWork
 
 DRAFT_FILENAME = "draft.bpmn"

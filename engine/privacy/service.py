@@ -56,7 +56,7 @@ class PrivacyService:
         with self._units() as uow:
             page = visible_cases(uow.session, person_id, now, filters or OverviewFilters())
             for row in page.rows:
-                _log(uow.session, now, person_id, row.case_id, "overview", row.level)
+                log_read(uow.session, now, person_id, row.case_id, "overview", row.level)
             uow.commit()
         return page
 
@@ -88,7 +88,7 @@ class PrivacyService:
             if case_id is None:
                 # The same refusal as for someone else's task: a task page never says whether a task exists.
                 raise NotAllowed("this task is not yours")
-            _log(s, now, viewer_id, case_id, "task", "task" if allowed else "none")
+            log_read(s, now, viewer_id, case_id, "task", "task" if allowed else "none")
             if not allowed:
                 uow.commit()
                 raise NotAllowed("this task is not yours")
@@ -101,7 +101,7 @@ class PrivacyService:
     def log_maintenance_read(self, case_id: int, who: str, purpose: str, now: datetime) -> None:
         """Log a read by a maintainer's tool (the command line), which needs no case access of its own."""
         with self._units() as uow:
-            _log(uow.session, as_utc(now), who, case_id, purpose, "maintenance")
+            log_read(uow.session, as_utc(now), who, case_id, purpose, "maintenance")
             uow.commit()
 
     def access_log_about(self, person_id: str, limit: int = 500) -> list[AccessLogEntry]:
@@ -144,7 +144,7 @@ def read_case(uow: UnitOfWork, loader: CaseLoader, case_id: int, viewer_id: str,
     """The case cut to what the viewer may see, with the read logged (uncommitted); None when they may see nothing."""
     s = uow.session
     level = _level(s, case_id, viewer_id)
-    _log(s, now, viewer_id, case_id, purpose, level)
+    log_read(s, now, viewer_id, case_id, purpose, level)
     if level == "none":
         return None
     info = case_info(loader, s, case_id, with_data=level == "full")
@@ -170,11 +170,6 @@ def may_open_task(s: Session, task_id: str, viewer_id: str) -> tuple[int | None,
     return task.case_id, viewer_id in (task.assignee_id, task.completed_by) or (candidate and task.assignee_id is None)
 
 
-def log_read(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:
-    """Write one access-log row for a read, in the reading command's transaction."""
-    _log(s, now, person_id, case_id, purpose, level)
-
-
 def _level(s: Session, case_id: int, viewer_id: str) -> str:
     case = s.get(Case, case_id)
     if case is None or case.status == PURGED:
@@ -182,7 +177,8 @@ def _level(s: Session, case_id: int, viewer_id: str) -> str:
     return viewer_level(s, case, viewer_id)
 
 
-def _log(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:
+def log_read(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:
+    """Write one access-log row for a read, in the reading command's transaction."""
     s.execute(insert(AccessLog).values(at=now, person_id=person_id, case_id=case_id, purpose=purpose,
                                        level=level, allowed=level != "none"))
 
