@@ -15,10 +15,11 @@ from engine.cases.queries import task_info
 from engine.cases.results import TaskInfo
 from engine.clock import as_utc, frozen_at
 from engine.errors import NotAllowed
-from engine.models import Task, Timer
+from engine.models import Case, Task, Timer
 from engine.org.snapshot import OrgSnapshot
 from engine.privacy.grants import AccessGrantInfo, ConsentInfo, consents_of, grants_of
 from engine.privacy.policy import LEADER_RELATIONS, may_see
+from engine.privacy.retention import PURGED
 from engine.privacy.service import CaseView, read_case
 from engine.unit_of_work import UnitOfWork, UnitsOfWork
 
@@ -43,11 +44,15 @@ class CasePage:
 def read_case_page(uow: UnitOfWork, loader: CaseLoader, case_id: int, viewer_id: str, now: datetime,
                    purpose: str) -> CasePage | None:
     """The case page's contents for the viewer, the read logged (uncommitted); None when they may see nothing."""
-    view = read_case(uow, loader, case_id, viewer_id, now, purpose)
+    s = uow.session
+    row = s.get(Case, case_id)
+    # The viewer's involvement decides the level and, below, what the page offers: read once for both.
+    relations = frozenset(involvement(s, viewer_id, case_id)) if row is not None and row.status != PURGED \
+        else frozenset()
+    view = read_case(uow, loader, case_id, viewer_id, now, purpose, set(relations))
     if view is None:
         return None
-    s, level, case = uow.session, view.level, view.case
-    relations = frozenset(involvement(s, viewer_id, case_id))
+    level, case = view.level, view.case
     tasks, timers = (), ()
     if may_see(level, "timeline"):
         tasks = tuple(task_info(s, task_id) for task_id in s.scalars(

@@ -140,10 +140,13 @@ class PrivacyService:
 
 
 def read_case(uow: UnitOfWork, loader: CaseLoader, case_id: int, viewer_id: str, now: datetime,
-              purpose: str) -> CaseView | None:
-    """The case cut to what the viewer may see, with the read logged (uncommitted); None when they may see nothing."""
+              purpose: str, relations: set[str] | None = None) -> CaseView | None:
+    """The case cut to what the viewer may see, with the read logged (uncommitted); None when they may see nothing.
+
+    `relations`: the viewer's involvement in the case when the caller has read it already.
+    """
     s = uow.session
-    level = _level(s, case_id, viewer_id)
+    level = _level(s, case_id, viewer_id, relations)
     log_read(s, now, viewer_id, case_id, purpose, level)
     if level == "none":
         return None
@@ -170,11 +173,11 @@ def may_open_task(s: Session, task_id: str, viewer_id: str) -> tuple[int | None,
     return task.case_id, viewer_id in (task.assignee_id, task.completed_by) or (candidate and task.assignee_id is None)
 
 
-def _level(s: Session, case_id: int, viewer_id: str) -> str:
+def _level(s: Session, case_id: int, viewer_id: str, relations: set[str] | None = None) -> str:
     case = s.get(Case, case_id)
     if case is None or case.status == PURGED:
         return "none"  # nothing to see, and the same answer as a case one may not see
-    return viewer_level(s, case, viewer_id)
+    return viewer_level(s, case, viewer_id, relations)
 
 
 def log_read(s: Session, now: datetime, person_id: str, case_id: int, purpose: str, level: str) -> None:
