@@ -103,4 +103,4 @@ def person_info(s: Session, person_id: str) -> PersonInfo:
     return PersonInfo(person.id, person.name, person.email, person.unit_id,
                       tuple((u, r) for u, r in roles), bool(account and account.is_admin),
                       bool(account and account.is_process_owner), account is not None,
-                      (account.session_generation or 0) if account else 0)
+                      (account.session_generation or 0) if account else 0, bool(person.active))
