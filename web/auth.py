@@ -16,7 +16,7 @@ bp = Blueprint("auth", __name__)
 
 MAX_LOGIN_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js", "oidc.login", "oidc.callback"}
 
 
 def _safe_target(target: str | None) -> str:
@@ -65,12 +65,20 @@ def login():
 def logout():
     """End the session, and every other session of the same person: a copied cookie opens nothing any more."""
     lang = session.get("lang")
+    sso, id_token = session.get("sso"), session.get("sso_id_token")
     if g.get("person") is not None:
         service().end_sessions(g.person.id, g.person.id, now())
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("You are logged out."), "info")
+    if sso:
+        from .oidc import provider_logout
+
+        # Also out of the provider, or the next visit would log straight back in without asking.
+        at_provider = provider_logout(id_token, lang)
+        if at_provider is not None:
+            return at_provider
     return redirect(url_for("auth.login"))
 
 
