@@ -49,8 +49,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, vendor
     for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures):
         app.register_blueprint(module.bp)
-    from . import admin, modeller, oidc
+    from . import admin, directory, modeller, oidc
     app.register_blueprint(admin.bp)
+    app.register_blueprint(directory.bp)
     app.register_blueprint(modeller.bp)
     app.register_blueprint(oidc.bp)
     oidc.init(app)
