@@ -42,7 +42,8 @@ def _state(vaern):
     with vaern.uow() as uow:
         s = uow.session
         return (sorted(tuple(r) for r in s.execute(select(Unit.id, Unit.name, Unit.parent_id))),
-                sorted(tuple(r) for r in s.execute(select(Person.id, Person.name, Person.email, Person.unit_id, Person.active))),
+                sorted(tuple(r) for r in s.execute(select(Person.id, Person.name, Person.email, Person.unit_id,
+                                                          Person.active))),
                 sorted(tuple(r) for r in s.execute(select(RoleHolder.unit_id, RoleHolder.role, RoleHolder.person_id))),
                 s.scalar(select(func.count()).select_from(Event)))
 
@@ -76,7 +77,8 @@ def test_every_kind_of_change_is_shown_and_the_dry_run_changes_nothing(vaern):
     before = _state(vaern)
     diff = vaern.preview_sync(as_yaml(_changed_directory()), "org.yaml")
     assert [c.id for c in diff.units_added] == ["hospital-2"]
-    assert [(c.id, c.before, c.after) for c in diff.units_renamed] == [("afd-psyk", "Psykiatrisk afsnit", "Psykiatrien")]
+    assert [(c.id, c.before, c.after) for c in diff.units_renamed] == [("afd-psyk", "Psykiatrisk afsnit",
+                                                                       "Psykiatrien")]
     assert [(c.id, c.before, c.after) for c in diff.units_moved] == [("afd-psyk", "hospital", "hospital-2")]
     assert [c.id for c in diff.people_added] == ["nina-ny"]
     assert [(c.id, c.before, c.after) for c in diff.people_moved] == [("kollega-akut", "afd-akut", "afd-psyk")]

@@ -31,7 +31,8 @@ def _administrators_only():
 def _staging() -> Path:
     # The export waits here between the preview and the confirmation, named by its content hash: too large for
     # a form field or the session, and the hash names it without trusting the browser.
-    folder = Path(current_app.config.get("VAERN_STAGING_DIR") or Path(current_app.instance_path) / "staged") / "directory"
+    base = current_app.config.get("VAERN_STAGING_DIR") or Path(current_app.instance_path) / "staged"
+    folder = Path(base) / "directory"
     folder.mkdir(parents=True, exist_ok=True)
     stale = time.time() - STAGED_FOR_SECONDS
     for old in folder.iterdir():
@@ -58,10 +59,15 @@ def preview():
     try:
         diff = service().preview_sync(data, f"upload.{suffix}")
     except OrganisationError as exc:
-        return render_template("admin_directory_problems.html", problems=[located_problem(p) for p in exc.problems]), 422
+        return _problems_page(exc)
     staged = f"{hashlib.sha256(data).hexdigest()}.{suffix}"
     (_staging() / staged).write_bytes(data)
     return _preview_page(diff, staged)
+
+
+def _problems_page(exc: OrganisationError):
+    problems = [located_problem(p) for p in exc.problems]
+    return render_template("admin_directory_problems.html", problems=problems), 422
 
 
 def _preview_page(diff, staged: str, status: int = 200):
@@ -91,7 +97,7 @@ def apply():
                 "the file again to see the changes against the organisation as it is now."), "error")
         return redirect(url_for("directory.index"))
     except OrganisationError as exc:
-        return render_template("admin_directory_problems.html", problems=[located_problem(p) for p in exc.problems]), 422
+        return _problems_page(exc)
     path.unlink(missing_ok=True)
     counts = diff.counts()
     flash(_("The organisation is in step with the file: %(added)s added, %(moved)s moved, %(left)s left, "

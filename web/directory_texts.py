@@ -28,7 +28,8 @@ SENTENCES: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p
      _l("'%(role)s' is not a role held for a unit; use one of %(roles)s.")),
     (r"the role '(?P<role>[^']*)' needs a unit: write (?P<example>\S+)",
      _l("The role '%(role)s' needs a unit: write %(example)s.")),
-    (r"the unit '(?P<id>[^']*)' has no name anywhere in the file", _l("The unit '%(id)s' has no name anywhere in the file.")),
+    (r"the unit '(?P<id>[^']*)' has no name anywhere in the file",
+     _l("The unit '%(id)s' has no name anywhere in the file.")),
     (r"the unit '(?P<id>[^']*)' has an unknown parent '(?P<parent>[^']*)'",
      _l("The unit '%(id)s' has an unknown parent unit '%(parent)s'.")),
     (r"the units form a cycle through '(?P<id>[^']*)'", _l("The units form a cycle through '%(id)s'.")),
@@ -72,7 +73,8 @@ def located_problem(problem: str) -> LocatedProblem:
     rest = problem
     if where:
         rest = where.group("rest")
-        line = where.group("line") or where.group("path") or (f"byte {where.group('byte')}" if where.group("byte") else "")
+        byte = f"byte {where.group('byte')}" if where.group("byte") else ""
+        line = where.group("line") or where.group("path") or byte
         column = where.group("column") or ""
     for pattern, sentence in SENTENCES:
         found = pattern.match(rest)

@@ -19,7 +19,8 @@ def describe(diff: OrgDiff) -> list[str]:
     sections = [
         ("units added", diff.units_added, lambda c: f"{c.id} ({c.after})"),
         ("units renamed", diff.units_renamed, lambda c: f"{c.id}: {c.before} -> {c.after}"),
-        ("units moved", diff.units_moved, lambda c: f"{c.id}: under {c.before or '(top)'} -> under {c.after or '(top)'}"),
+        ("units moved", diff.units_moved,
+         lambda c: f"{c.id}: under {c.before or '(top)'} -> under {c.after or '(top)'}"),
         ("units no longer in the file (kept, without roles)", diff.units_gone, lambda c: f"{c.id} ({c.before})"),
         ("people added", diff.people_added, lambda c: f"{c.id} {c.name} in {c.after or '-'}"),
         ("people back", diff.people_back, lambda c: f"{c.id} {c.name} in {c.after or '-'}"),

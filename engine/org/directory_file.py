@@ -114,7 +114,8 @@ class _Reader:
 
     def add_person(self, entry: PersonEntry) -> None:
         if entry.id in self.file.people:
-            self.problem(entry.where, f"the person '{entry.id}' appears twice (also at {self.file.people[entry.id].where})")
+            first = self.file.people[entry.id].where
+            self.problem(entry.where, f"the person '{entry.id}' appears twice (also at {first})")
             return
         if entry.email and email_problem(entry.email):
             self.problem(entry.where, f"the e-mail address {entry.email!r} {email_problem(entry.email)}")
@@ -160,7 +161,7 @@ class _Reader:
 
 
 def read_directory_file(content: bytes | str, filename: str) -> DirectoryFile:
-    """The organisation in a CSV, JSON or YAML directory export; OrganisationError naming line and column if malformed."""
+    """The organisation in a CSV, JSON or YAML export; OrganisationError naming line and column if malformed."""
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8-sig")
@@ -276,7 +277,8 @@ def _read_document(data) -> DirectoryFile:
         name = reader.text(unit.get("name"), where, "the unit's name", True, MAX_NAME_LENGTH)
         if unit_id and name:
             if unit_id in reader.file.units:
-                reader.problem(where, f"the unit '{unit_id}' appears twice (also at {reader.file.units[unit_id].where})")
+                first = reader.file.units[unit_id].where
+                reader.problem(where, f"the unit '{unit_id}' appears twice (also at {first})")
                 continue
             reader.add_unit(unit_id, name, reader.text(unit.get("kind"), where, "kind", False, 50),
                             reader.text(unit.get("parent"), where, "parent", False, MAX_ID_LENGTH), where)

@@ -90,7 +90,8 @@ CHANGE_KINDS = ("units_added", "units_renamed", "units_moved", "units_gone", "pe
 @dataclass
 class _Stored:
     units: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # id -> (name, kind, parent)
-    people: dict[str, tuple[str, str | None, str | None, bool]] = field(default_factory=dict)  # name, email, unit, active
+    # id -> (name, email, unit, active)
+    people: dict[str, tuple[str, str | None, str | None, bool]] = field(default_factory=dict)
     roles: set[tuple[str, str, str]] = field(default_factory=set)
 
 
@@ -101,7 +102,8 @@ def _stored(session: Session) -> _Stored:
     for person_id, name, email, unit_id, active in session.execute(
             select(Person.id, Person.name, Person.email, Person.unit_id, Person.active)):
         stored.people[person_id] = (name, email, unit_id, bool(active))
-    stored.roles = {tuple(row) for row in session.execute(select(RoleHolder.unit_id, RoleHolder.role, RoleHolder.person_id))}
+    holders = select(RoleHolder.unit_id, RoleHolder.role, RoleHolder.person_id)
+    stored.roles = {tuple(row) for row in session.execute(holders)}
     return stored
 
 
