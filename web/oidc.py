@@ -91,8 +91,9 @@ def login():
     provider = client()
     if provider is None:
         return redirect(url_for("auth.login"))
-    target = request.args.get("next", "")
-    session["sso_next"] = target if target.startswith("/") and not target.startswith("//") else ""
+    from .auth import safe_target
+
+    session["sso_next"] = safe_target(request.args.get("next"))
     return provider.authorize_redirect(url_for("oidc.callback", _external=True))
 
 
@@ -115,7 +116,7 @@ def callback():
         person = service().sign_in_external(issuer, dict(claims), now())
     except SignInRefused as exc:
         return _refused(REFUSALS.get(exc.reason, REFUSALS["no_subject"])(), 403)
-    target = session.pop("sso_next", "") or url_for("inbox.index")
+    target = session.pop("sso_next", "") or url_for("inbox.index")  # checked by safe_target when it was kept
     lang = session.get("lang") or g.get("lang_before_login") or "da"
     session.clear()
     session.permanent = True

@@ -3,7 +3,7 @@ checked for real (signature, issuer, audience, nonce, expiry); nothing of the ch
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import yaml
@@ -178,3 +178,13 @@ def test_local_passwords_off_leaves_only_the_break_glass_account(db_path, provid
     assert login(app.test_client(), "leder-akut", DEMO_PASSWORD).status_code == 401
     assert login(app.test_client(), "koncern-hr", DEMO_PASSWORD).status_code == 302
     app.extensions["vaern"].db.dispose()
+
+
+@pytest.mark.parametrize("target, lands", [("/cases/1", "/cases/1"), ("//evil.invalid/x", "/"),
+                                           ("/\\evil.invalid", "/"), ("https://evil.invalid", "/")])
+def test_after_log_in_only_a_path_on_this_site(sso_app, provider, target, lands):
+    provider.put_person("entra-oid-1", employee_id="leder-akut")
+    client = sso_app.test_client()
+    started = client.get(f"/login/sso?next={quote(target)}")
+    back = urlsplit(provider.log_in(started.headers["Location"], "entra-oid-1"))
+    assert client.get(f"{back.path}?{back.query}").headers["Location"] == lands
