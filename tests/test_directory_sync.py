@@ -249,3 +249,23 @@ def test_the_command_stops_at_the_safety_share_and_reports_where_a_file_is_malfo
     refused = _cli(vaern, ["org", "sync", str(bad), "--yes"])
     assert refused.exit_code == 1 and "line 1, column 12" in refused.output
 
+
+
+def test_a_task_claimed_by_someone_who_left_goes_back_to_the_other_holders(vaern):
+    directory = demo_directory()
+    directory["people"].append({"id": "leder-2", "name": "Lars Medleder", "unit": "afd-akut", "roles": ["leader"]})
+    vaern.apply_sync(as_yaml(directory), "org.yaml", "admin", T0)
+    case = vaern.start_case("simple", "afd-akut", PARTIES, "ansat-akut", T0)
+    [task] = vaern.inbox("leder-2", T0)
+    vaern.claim(task.task_id, "leder-2", T0)
+    assert vaern.inbox("leder-akut", T0) == []  # claimed: the other leader no longer sees it
+    directory["people"] = [p for p in directory["people"] if p["id"] != "leder-2"]
+    vaern.apply_sync(as_yaml(directory), "org.yaml", "admin", T0)
+    [back] = vaern.inbox("leder-akut", T0)
+    assert back.task_id == task.task_id and back.assignee_id == "leder-akut"
+    with vaern.uow() as uow:
+        # The task is leder-akut's alone now (it was claimed by the leaver): they are told.
+        told = [tuple(r) for r in uow.session.execute(select(Notice.person_id, Notice.task_id)
+                                                      .where(Notice.kind == "handed_over"))]
+    assert told == [("leder-akut", task.task_id)]
+    assert [e.action for e in vaern.events(case.id)].count("task_handed_over") == 1

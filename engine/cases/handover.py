@@ -48,7 +48,8 @@ def hand_over(uow: UnitOfWork, loader: CaseLoader, settings: Settings, leavers: 
             store.record(uow, now, SYSTEM, "task_handed_over", case_id, task.id, role=meta.role, to_role=role,
                          unit=meta.unit, left=sorted((set(meta.candidates) | {meta.assignee}) & leavers),
                          candidates=candidates)
-            new_people = [p for p in candidates if p not in meta.candidates]
+            # Told: whoever is new to the task, and whoever it now falls to alone (it was claimed by the leaver).
+            new_people = [p for p in candidates if p not in meta.candidates or (p == assignee != meta.assignee)]
             mail.enqueue(uow, settings, now, new_people, "handed_over", case_id, task.id, task.title or task.spec_id)
             changed = True
             moved += 1
