@@ -170,6 +170,7 @@ class Vaern:
     login_person_id = _Forward("accounts")
     signed_in = _Forward("accounts")
     sign_in_external = _Forward("external_identities")
+    unlink = _Forward("external_identities")
     # Need to know.
     case_overview = _Forward("privacy")
     case_access = _Forward("privacy")

@@ -83,3 +83,16 @@ def test_the_settings_from_the_environment():
     assert settings.local_passwords is False and settings.break_glass_accounts == {"koncern-hr", "it-admin"}
     assert settings.sync_max_removed_share == 0.05
     assert not Settings.from_env({}).oidc_enabled and Settings.from_env({}).local_passwords
+
+
+def test_an_administrator_unlinks_an_identity_so_the_claim_matches_again(sso):
+    from click.testing import CliRunner
+
+    from engine.cli.main import CliContext, cli
+
+    sso.sign_in_external(ISSUER, {"sub": "oid-old", "employee_id": "leder-akut"}, T0)
+    context = CliContext(service=lambda: sso, now=lambda: T0, interactive=lambda: False)
+    done = CliRunner().invoke(cli, ["account", "unlink", "leder-akut"], obj=context, catch_exceptions=False)
+    assert done.exit_code == 0 and "1 single sign-on identity of leder-akut forgotten" in done.output
+    assert sso.sign_in_external(ISSUER, {"sub": "oid-new", "employee_id": "leder-akut"}, T0).id == "leder-akut"
+    assert [e.action for e in sso.events() if e.action == "external_identity_unlinked"]

@@ -32,6 +32,7 @@ REFUSALS = {
     "left": lambda: _("Your log-in worked, but you are no longer in the organisation, so vaern cannot be used."),
     "no_match_claim": lambda: _("Your log-in did not say who you are in the organisation (your employee number "
                                 "was missing). Tell your IT support."),
+    # An administrator looks into it and, if the provider's account was made anew, runs `vaern account unlink`.
     "identity_taken": lambda: _("Another log-in already belongs to the person your log-in names. Ask an "
                                 "administrator to look into it."),
     "no_subject": lambda: _("The log-in could not be used. Try again."),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from engine.cases import store
 from engine.cases.results import PersonInfo
@@ -93,6 +93,23 @@ class ExternalIdentities:
             info = person_info(s, person.id)
             uow.commit()
             return info
+
+    def unlink(self, person_id: str, user: str, now: datetime) -> int:
+        """Forget a person's provider identities and end their sessions: the next log-in is matched on the claim
+        again (a re-created account at the provider). Returns how many were forgotten."""
+        now = as_utc(now)
+        with self._units() as uow:
+            s = uow.session
+            uow.org.require_people([person_id])
+            subjects = [tuple(r) for r in s.execute(select(ExternalIdentity.issuer, ExternalIdentity.subject)
+                                                     .where(ExternalIdentity.person_id == person_id))]
+            s.execute(delete(ExternalIdentity).where(ExternalIdentity.person_id == person_id))
+            s.execute(update(Account).where(Account.person_id == person_id)
+                      .values(session_generation=Account.session_generation + 1))
+            store.record(uow, now, user, "external_identity_unlinked", person=person_id,
+                         identities=[f"{issuer} {subject}" for issuer, subject in subjects])
+            uow.commit()
+            return len(subjects)
 
     def _match(self, s, issuer: str, claims: dict[str, Any]) -> Person:
         value = claims.get(self._rules.match_claim)
