@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urlparse
 
+import requests
+
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
@@ -138,7 +140,12 @@ def provider_logout(id_token: str | None, lang: str | None):
     provider = client()
     if provider is None:
         return None
-    metadata = provider.load_server_metadata()
+    try:
+        metadata = provider.load_server_metadata()
+    except (requests.RequestException, ValueError) as exc:
+        # vaern's session is ended already; an unreachable provider must not turn the log-out into an error.
+        current_app.logger.warning("single sign-on provider unreachable at log-out: %s", exc)
+        return None
     if not metadata.get("end_session_endpoint"):
         return None
     result = provider.create_logout_url(post_logout_redirect_uri=url_for("auth.login", _external=True),

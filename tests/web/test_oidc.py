@@ -188,3 +188,17 @@ def test_after_log_in_only_a_path_on_this_site(sso_app, provider, target, lands)
     started = client.get(f"/login/sso?next={quote(target)}")
     back = urlsplit(provider.log_in(started.headers["Location"], "entra-oid-1"))
     assert client.get(f"{back.path}?{back.query}").headers["Location"] == lands
+
+
+def test_log_out_with_the_provider_gone_still_logs_out_of_vaern(db_path):
+    with running_provider() as gone:
+        app = _app(db_path, gone)
+        gone.put_person("entra-oid-1", employee_id="leder-akut")
+        client = app.test_client()
+        assert _sso(client, gone, "entra-oid-1").status_code == 302
+        # Another worker process: it has not read the provider's metadata yet.
+        app.extensions["vaern_oidc"].server_metadata.clear()
+    out = client.post("/logout")
+    assert out.status_code == 302 and out.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302
+    app.extensions["vaern"].db.dispose()
