@@ -13,7 +13,7 @@ from tests.scenario import deploy_guideline
 from web import create_app
 
 ACCOUNTS = ("ansat-akut", "kollega-akut", "leder-akut", "leder-psyk", "hosp-leder", "tr-akut", "amr-akut",
-            "hr-hosp", "koncern-hr")
+            "hr-hosp", "koncern-hr", "lmu-akut")
 
 
 def prepare_database(url: str) -> None:
