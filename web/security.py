@@ -74,7 +74,7 @@ def register(app: Flask) -> None:
     def _headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if response.mimetype == "text/html" or response.mimetype == "application/json":
+        if response.mimetype in ("text/html", "application/json", "application/problem+json"):
             # Pages about cases must not linger in shared caches or the browser's back-forward store.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

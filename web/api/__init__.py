@@ -1,0 +1,59 @@
+"""The REST API, /api/v1: JSON for the region's other systems, described by OpenAPI 3 generated from the code.
+
+Callers authenticate with a bearer token (a person's own or a client's), never a cookie, so the API needs
+no CSRF token; every read of a case or task goes through the same engine calls as the web pages, which
+check access and log the read.
+"""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+
+from engine import API_SCOPES
+
+from . import auth, cases, definitions, docs, problems, tasks, token, webhooks
+
+API_PREFIX = "/api/v1"
+_BLUEPRINTS = (tasks.blp, cases.blp, definitions.blp, webhooks.blp, token.blp)
+
+
+class _Api(Api):
+    """flask-smorest's Api without its app-wide error handler: the web's pages keep their own."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+def init_app(app: Flask, csrf) -> None:
+    """Register the API's blueprints, its description at /api/v1/openapi.json and its docs page."""
+    app.config.update(
+        API_TITLE="vaern", API_VERSION="1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json", OPENAPI_SWAGGER_UI_PATH=None, OPENAPI_REDOC_PATH=None,
+        API_SPEC_OPTIONS={
+            "info": {"description": "Tasks, cases and diagrams of vaern for the region's other systems. Every read "
+                                    "is access-checked and logged as on the web. Errors are application/problem+json "
+                                    "in Danish or English by Accept-Language; times are ISO 8601 in UTC."},
+            "servers": [{"url": "/"}],
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal access token or a "
+                               "client's token from /api/v1/oauth/token. Scopes: " + ", ".join(API_SCOPES)}}},
+        })
+    app.extensions["vaern_api_limiter"] = auth.RateLimiter(app.config.get("VAERN_API_RATE", auth.DEFAULT_RATE),
+                                                           app.config.get("VAERN_API_WINDOW_SECONDS",
+                                                                          auth.DEFAULT_WINDOW_SECONDS))
+    problems.register(app, _BLUEPRINTS)
+    for blp in _BLUEPRINTS:
+        if blp is not token.blp:
+            blp.before_request(auth.authenticate)
+    api = _Api(app)
+    for blp in _BLUEPRINTS:
+        api.register_blueprint(blp)
+        csrf.exempt(blp)
+    app.register_blueprint(docs.bp)
+    app.extensions["vaern_api"] = api
+
+
+def is_api_path() -> bool:
+    """Whether the request is for the API."""
+    return request.path.startswith(API_PREFIX + "/")
