@@ -15,6 +15,11 @@ from . import auth, cases, definitions, docs, problems, tasks, token, webhooks
 
 API_PREFIX = "/api/v1"
 _BLUEPRINTS = (tasks.blp, cases.blp, definitions.blp, webhooks.blp, token.blp)
+# Set up once, when the module is imported: a blueprint is shared by every app the factory builds.
+problems.register(_BLUEPRINTS)
+for _blp in _BLUEPRINTS:
+    if _blp is not token.blp:  # the token endpoint is how a client gets a token
+        _blp.before_request(auth.authenticate)
 
 
 class _Api(Api):
@@ -42,10 +47,6 @@ def init_app(app: Flask, csrf) -> None:
     app.extensions["vaern_api_limiter"] = auth.RateLimiter(app.config.get("VAERN_API_RATE", auth.DEFAULT_RATE),
                                                            app.config.get("VAERN_API_WINDOW_SECONDS",
                                                                           auth.DEFAULT_WINDOW_SECONDS))
-    problems.register(app, _BLUEPRINTS)
-    for blp in _BLUEPRINTS:
-        if blp is not token.blp:
-            blp.before_request(auth.authenticate)
     api = _Api(app)
     for blp in _BLUEPRINTS:
         api.register_blueprint(blp)

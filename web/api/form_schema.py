@@ -44,4 +44,5 @@ def form_schema(fields: tuple[FormField, ...] | list[FormField]) -> dict:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
             "properties": {f.id: field_schema(f) for f in fields},
             "required": [f.id for f in fields if f.required and f.type != "boolean"],
-            "additionalProperties": False}
+            # As from the web form, a value for no field of the form is ignored, not refused.
+            "additionalProperties": True}

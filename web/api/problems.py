@@ -1,7 +1,7 @@
 """Errors of the API as `application/problem+json` (RFC 9457), titled in Danish or English by Accept-Language."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -110,7 +110,7 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def register(app: Flask, blueprints) -> None:
+def register(blueprints) -> None:
     """The API blueprints answer every error with a problem document."""
     for blp in blueprints:
         blp.register_error_handler(ApiProblem, to_response)

@@ -10,8 +10,10 @@ from flask_smorest import Blueprint
 
 from engine import NotFound, TaskDetail, TaskInfo
 
-from ..helpers import now, service
+from ..answers import case_labels
+from ..helpers import now, service, split_documentation
 from ..people import person_problem
+from ..wording import plain_text
 from . import schemas
 from .auth import caller
 from .etags import require_match, task_etag
@@ -64,6 +66,15 @@ class TaskList(MethodView):
                 "next_cursor": encode({"due": due, "sort": sort, "offset": offset + limit}) if more else None}
 
 
+def _instructions(detail: TaskDetail) -> str:
+    """The instructions as the task page words them: settings in words, requirement tags left out."""
+    _tags, written = split_documentation(detail.documentation)
+    if not written:
+        return ""
+    fields = service().case_fields(detail.task.case_id)
+    return plain_text(written, service().case_settings(detail.task.case_id), case_labels(fields))
+
+
 def _task_json(detail: TaskDetail) -> dict:
     task = detail.task
     hide = task.role in _UNMARKED_ROLES
@@ -71,7 +82,7 @@ def _task_json(detail: TaskDetail) -> dict:
             "title": task.title, "role": task.role, "state": task.state, "assignee_id": task.assignee_id,
             "candidates": list(task.candidates), "due_at": task.due_at, "created_at": task.created_at,
             "completed_at": task.completed_at, "serious": detail.serious and not hide,
-            "escalated": detail.escalated and not hide, "documentation": detail.documentation,
+            "escalated": detail.escalated and not hide, "documentation": _instructions(detail),
             "form": form_schema(detail.fields), "values": _jsonable(detail.values),
             "material": _jsonable(dict(detail.material or ()))}
 
