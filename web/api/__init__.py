@@ -6,12 +6,16 @@ check access and log the read.
 """
 from __future__ import annotations
 
+import http
+
 from flask import Flask, request
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 
 from engine import API_SCOPES
 
-from . import auth, cases, definitions, docs, problems, tasks, token, webhooks
+from . import auth, cases, definitions, docs, problems, schemas, tasks, token, webhooks
+from .problems import PROBLEM_TYPE
 
 API_PREFIX = "/api/v1"
 _BLUEPRINTS = (tasks.blp, cases.blp, definitions.blp, webhooks.blp, token.blp)
@@ -23,10 +27,24 @@ for _blp in _BLUEPRINTS:
 
 
 class _Api(Api):
-    """flask-smorest's Api without its app-wide error handler: the web's pages keep their own."""
+    """flask-smorest's Api without its app-wide error handler (the web's pages keep their own), and with its
+    described error answers as the problem documents the API sends."""
+
+    ERROR_SCHEMA = schemas.Problem
 
     def _register_error_handlers(self):
         pass
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "A problem document (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_TYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
 def init_app(app: Flask, csrf) -> None:
