@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from engine.api_tokens import ApiTokens
-
 from engine.bpmn.cache import WorkflowCache
 from engine.bpmn.definitions import SpecCache
 from engine.cases.commands import CaseCommands

@@ -65,7 +65,7 @@ def test_last_use_is_written_at_most_every_few_minutes(vaern):
 
 
 def test_a_client_trades_its_secret_for_a_short_token_with_at_most_its_scopes(vaern):
-    info, secret = vaern.api_tokens.register_client("vtc", "VTC", "hr-hosp", ["cases:start", "tasks:read"], "cli", T0)
+    _info, secret = vaern.api_tokens.register_client("vtc", "VTC", "hr-hosp", ["cases:start", "tasks:read"], "cli", T0)
     with vaern.uow() as uow:
         assert uow.session.get(ApiClient, "vtc").secret_hash == token_hash(secret)
     issued = vaern.api_tokens.issue_client_token("vtc", secret, [], T0)

@@ -100,7 +100,8 @@ def test_a_failed_delivery_is_retried_with_backoff_until_it_is_given_up(vaern, r
     moment += timedelta(seconds=30)
     assert vaern.webhooks.deliver(moment) == 0
     [delivery] = vaern.webhooks.deliveries(sub.id, "hr")
-    assert (delivery.attempts, delivery.last_status, delivery.next_attempt_at) == (2, 503, moment + timedelta(minutes=1))
+    assert (delivery.attempts, delivery.last_status) == (2, 503)
+    assert delivery.next_attempt_at == moment + timedelta(minutes=1)
     moment += timedelta(minutes=1)
     assert vaern.webhooks.deliver(moment) == 1
     [delivery] = vaern.webhooks.deliveries(sub.id, "hr")

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from engine.clock import as_utc
 from engine.cases.results import PersonInfo
+from engine.clock import as_utc
 from engine.errors import InvalidInput, NotAllowed, NotFound, UnknownPerson
 from engine.identity.service import person_info
 from engine.models import ApiClient, ApiToken, Person

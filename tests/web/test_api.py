@@ -42,7 +42,7 @@ def test_the_description_and_its_docs_page_are_served_under_the_csp(client):
     page = client.get("/api/v1/docs")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "script-src 'self'" in page.headers["Content-Security-Policy"]
-    assert "<script>" not in html and "style=" not in html and "http" not in html.replace("https://", "")[:0] + html
+    assert "<script>" not in html and "style=" not in html and "://" not in html  # no inline code, no CDN
     for asset in ("/vendor/swagger-ui/swagger-ui-bundle.js", "/vendor/swagger-ui/swagger-ui.css",
                   "/static/api-docs.js"):
         assert asset in html and client.get(asset).status_code == 200
@@ -73,7 +73,8 @@ def test_errors_are_problem_documents_in_danish_or_english(client, vaern):
     english = client.post("/api/v1/cases", json=_report(actor="alien"), headers={**headers, "Accept-Language": "en"})
     assert danish.status_code == english.status_code == 400 and danish.mimetype == PROBLEM
     assert danish.json["title"] == "Ugyldige oplysninger" and english.json["title"] == "Invalid input"
-    assert danish.json["errors"]["actor"] == "Vælg, hvem der handlede." and english.json["errors"]["actor"] == "Choose who acted."
+    assert danish.json["errors"]["actor"] == "Vælg, hvem der handlede."
+    assert english.json["errors"]["actor"] == "Choose who acted."
     unknown = client.get("/api/v1/no/such/thing", headers=headers)
     assert unknown.status_code == 404 and unknown.mimetype == PROBLEM
     shape = client.post("/api/v1/cases", json={"actor": 3}, headers={**headers, "Accept-Language": "en"})

@@ -7,6 +7,7 @@ check access and log the read.
 from __future__ import annotations
 
 import http
+import os
 
 from flask import Flask, request
 from flask_smorest import Api
@@ -62,9 +63,11 @@ def init_app(app: Flask, csrf) -> None:
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal access token or a "
                                "client's token from /api/v1/oauth/token. Scopes: " + ", ".join(API_SCOPES)}}},
         })
-    app.extensions["vaern_api_limiter"] = auth.RateLimiter(app.config.get("VAERN_API_RATE", auth.DEFAULT_RATE),
-                                                           app.config.get("VAERN_API_WINDOW_SECONDS",
-                                                                          auth.DEFAULT_WINDOW_SECONDS))
+    # Per token and per process (each worker counts its own): VAERN_API_RATE requests per VAERN_API_WINDOW_SECONDS.
+    rate = app.config.get("VAERN_API_RATE") or int(os.environ.get("VAERN_API_RATE", auth.DEFAULT_RATE))
+    window = app.config.get("VAERN_API_WINDOW_SECONDS") or int(os.environ.get("VAERN_API_WINDOW_SECONDS",
+                                                                              auth.DEFAULT_WINDOW_SECONDS))
+    app.extensions["vaern_api_limiter"] = auth.RateLimiter(rate, window)
     api = _Api(app)
     for blp in _BLUEPRINTS:
         api.register_blueprint(blp)

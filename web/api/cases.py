@@ -62,7 +62,7 @@ class CaseStart(MethodView):
             "Location": f"/api/v1/cases/{case.id}"}
 
 
-@blp.route("/<int:case_id>")
+@blp.route("/<int(max=2147483647):case_id>")
 class CaseResource(MethodView):
     @blp.response(200, schemas.Case, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.alt_response(403, schema=schemas.Problem, content_type="application/problem+json")
@@ -80,7 +80,7 @@ class CaseResource(MethodView):
         return body, 200, {"ETag": case_etag(case.id, case.version)}
 
 
-@blp.route("/<int:case_id>/events")
+@blp.route("/<int(max=2147483647):case_id>/events")
 class CaseEvents(MethodView):
     @blp.arguments(schemas.EventQuery, location="query")
     @blp.response(200, schemas.EventPage)

@@ -91,7 +91,7 @@ class Versions(MethodView):
         return [_info(d) for d in service().definition_versions(kind)]
 
 
-@blp.route("/<kind>/<int:version>/xml")
+@blp.route("/<kind>/<int(max=2147483647):version>/xml")
 class Xml(MethodView):
     @blp.response(200, content_type="application/xml", description="The version's BPMN XML as deployed.")
     @blp.alt_response(403, schema=schemas.Problem, content_type="application/problem+json")

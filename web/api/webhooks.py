@@ -35,7 +35,7 @@ class Subscriptions(MethodView):
         return _sub(sub), 201
 
 
-@blp.route("/<int:subscription_id>")
+@blp.route("/<int(max=2147483647):subscription_id>")
 class SubscriptionResource(MethodView):
     @blp.response(204)
     @blp.alt_response(404, schema=schemas.Problem, content_type="application/problem+json")
@@ -45,7 +45,7 @@ class SubscriptionResource(MethodView):
         return ""
 
 
-@blp.route("/<int:subscription_id>/deliveries")
+@blp.route("/<int(max=2147483647):subscription_id>/deliveries")
 class Deliveries(MethodView):
     @blp.response(200, schemas.Delivery(many=True))
     @blp.alt_response(404, schema=schemas.Problem, content_type="application/problem+json")
