@@ -95,3 +95,24 @@ def test_a_new_client_secret_or_a_revoked_client_ends_its_tokens(vaern):
     assert vaern.api_tokens.authenticate(again.secret, T0) is None
     with pytest.raises(NotAllowed):
         vaern.api_tokens.issue_client_token("hr", new_secret, [], T0)
+
+
+def test_an_administrator_registers_lists_and_revokes_a_client_on_the_command_line(vaern):
+    from click.testing import CliRunner
+
+    from engine.cli.main import CliContext, cli
+
+    context = CliContext(service=lambda: vaern, now=lambda: T0)
+    added = CliRunner().invoke(cli, ["api-client", "add", "vtc", "--person", "hr-hosp", "--scope", "cases:start",
+                                     "--name", "VTC"], obj=context)
+    assert added.exit_code == 0, added.output
+    secret = added.output.split("secret (shown only now): ")[1].strip()
+    assert vaern.api_tokens.issue_client_token("vtc", secret, [], T0).info.scopes == ("cases:start",)
+    listed = CliRunner().invoke(cli, ["api-client", "list"], obj=context)
+    assert "vtc\thr-hosp\tcases:start\tactive" in listed.output and secret not in listed.output
+    assert CliRunner().invoke(cli, ["api-client", "revoke", "vtc"], obj=context).exit_code == 0
+    with pytest.raises(NotAllowed):
+        vaern.api_tokens.issue_client_token("vtc", secret, [], T0)
+    refused = CliRunner().invoke(cli, ["api-client", "add", "x", "--person", "nobody", "--scope", "cases:start"],
+                                 obj=context)
+    assert refused.exit_code != 0

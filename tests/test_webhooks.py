@@ -142,3 +142,20 @@ def test_subscriptions_belong_to_their_client_and_start_from_their_creation(vaer
     with pytest.raises(InvalidInput) as refused:
         vaern.webhooks.subscribe("hr", "file:///etc/passwd", ["case.deleted"], T0)
     assert set(refused.value.errors) == {"url", "events"}
+
+
+def test_the_scheduler_and_the_command_line_send_webhooks(vaern, receiver):
+    from click.testing import CliRunner
+
+    from engine import TimerScheduler
+    from engine.cli.main import CliContext, cli
+
+    vaern.webhooks.subscribe("hr", receiver.url, ["task.created", "task.completed"], T0)
+    vaern.start_case("simple", "afd-akut", PARTIES, "ansat-akut", T0)
+    assert TimerScheduler(vaern, clock=lambda: T0).send_webhooks() == 1
+    [item] = vaern.inbox("leder-akut", T0)
+    vaern.complete_task(item.task_id, TALK, "leder-akut", T0 + timedelta(minutes=5))
+    context = CliContext(service=lambda: vaern, now=lambda: T0 + timedelta(minutes=5))
+    result = CliRunner().invoke(cli, ["webhooks"], obj=context)
+    assert result.exit_code == 0 and "2 queued, 2 delivered" in result.output  # completed, and the hearing created
+    assert len(receiver.received) == 3
