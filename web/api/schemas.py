@@ -91,6 +91,16 @@ class Task(Schema):
     material = fields.Dict(metadata={"description": "What the diagram shows on this task (a hearing's material)."})
 
 
+class TaskState(Schema):
+    """Where a task stands: who has it, who could take it (nothing of its content)."""
+
+    id = fields.String(required=True)
+    case_id = fields.Integer(required=True)
+    state = fields.String(required=True)
+    assignee_id = fields.String(allow_none=True)
+    candidates = fields.List(fields.String(), required=True)
+
+
 class CompleteBody(Schema):
     """The answers to a task's form, by field id, typed as the form's schema says."""
 

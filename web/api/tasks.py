@@ -135,13 +135,14 @@ class Claim(MethodView):
         require_match(task_etag(detail.task))
         if detail.task.assignee_id != me.person_id:
             service().claim(task_id, me.person_id, now())
-        detail = service().task_detail(task_id)
+        # The task as the claimer now sees it: a logged read, as the web's task page after a claim.
+        detail = service().view_task(task_id, me.person_id, now())
         return _task_json(detail), 200, {"ETag": task_etag(detail.task)}
 
 
 @blp.route("/<task_id>/release")
 class Release(MethodView):
-    @blp.response(200, schemas.Task, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.response(200, schemas.TaskState, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.alt_response(403, schema=schemas.Problem, content_type="application/problem+json")
     @blp.alt_response(409, schema=schemas.Problem, content_type="application/problem+json")
     @blp.alt_response(412, schema=schemas.Problem, content_type="application/problem+json")
@@ -156,9 +157,10 @@ class Release(MethodView):
         if detail.task.assignee_id != me.person_id:
             raise ApiProblem(409, _("The task is not claimed by you"), _("Only the person who claimed a task can "
                                                                          "release it. Nothing was changed."))
-        service().release(task_id, me.person_id, now())
-        detail = service().task_detail(task_id)
-        return _task_json(detail), 200, {"ETag": task_etag(detail.task)}
+        info = service().release(task_id, me.person_id, now())
+        # Only where the task stands (no content: the web sends the person back to the inbox after a release).
+        return {"id": info.id, "case_id": info.case_id, "state": info.state, "assignee_id": info.assignee_id,
+                "candidates": list(info.candidates)}, 200, {"ETag": task_etag(info)}
 
 
 @blp.route("/<task_id>/complete")
