@@ -66,6 +66,12 @@ def lines(data: dict) -> list[str]:
                  lambda db, c=clients: f"{web[db]['load'][c]['inbox']['median_ms']} / {web[db]['load'][c]['inbox']['p99_ms']} ms")
             both(f"{clients} clients: task submit median / p99",
                  lambda db, c=clients: f"{web[db]['load'][c]['submit']['median_ms']} / {web[db]['load'][c]['submit']['p99_ms']} ms")
+    api = data.get("api_complete", {})
+    if api:
+        for clients in ("1", "8"):
+            both(f"{clients} clients: completing a task, web form / API: median / p99",
+                 lambda db, c=clients: f"{api[db][c]['web_form']['median_ms']} / {api[db][c]['web_form']['p99_ms']}; "
+                                       f"{api[db][c]['api']['median_ms']} / {api[db][c]['api']['p99_ms']} ms")
     organisation = data.get("organisation", {})
     for size in ("3k", "30k"):
         if size in organisation:

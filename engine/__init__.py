@@ -1,4 +1,6 @@
 """vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
+from engine.api_tokens import SCOPES as API_SCOPES
+from engine.api_tokens import ApiCaller, ApiClientInfo, IssuedToken, TokenInfo
 from engine.bpmn.definitions import ParsedDefinition, check_files, validate
 from engine.bpmn.diff import Change, diff_xml
 from engine.bpmn.forms import FormField
@@ -59,6 +61,10 @@ from engine.privacy.reports import ReportPage, ReportRow
 from engine.privacy.retention import PurgeReport
 from engine.privacy.service import AccessLogEntry, CaseView
 from engine.service import Vaern, open_vaern
+from engine.webhooks import EVENTS as WEBHOOK_EVENTS
+from engine.webhooks import DeliveryInfo, SubscriptionInfo
+from engine.webhooks import sign as sign_webhook
+from engine.webhooks import verify as verify_webhook
 
 __all__ = [
     "Settings", "ParsedDefinition", "check_files", "validate", "CaseNotFound", "ConcurrentUpdate",
@@ -76,4 +82,6 @@ __all__ = [
     "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
     "DraftConflict", "Edition", "SavedDraft", "SignInRefused", "SyncStopped", "OrgDiff",
+    "API_SCOPES", "ApiCaller", "ApiClientInfo", "IssuedToken", "TokenInfo",
+    "WEBHOOK_EVENTS", "DeliveryInfo", "SubscriptionInfo", "sign_webhook", "verify_webhook",
 ]

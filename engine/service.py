@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from engine.api_tokens import ApiTokens
 from engine.bpmn.cache import WorkflowCache
 from engine.bpmn.definitions import SpecCache
 from engine.cases.commands import CaseCommands
@@ -37,6 +38,7 @@ from engine.privacy.reports import ReportService
 from engine.privacy.retention import RetentionService
 from engine.privacy.service import PrivacyService
 from engine.unit_of_work import UnitOfWork, UnitsOfWork
+from engine.webhooks import WebhookService
 
 
 class _Forward:
@@ -87,6 +89,8 @@ class Vaern:
         self.figures = FiguresService(self.units_of_work, self.units_of_work.org_cache, FigureSettings(
             settings.figures_threshold, settings.figures_long_open_days, settings.figures_confidential_min_people,
             settings.figures_cache_seconds))
+        self.api_tokens = ApiTokens(self.units_of_work)
+        self.webhooks = WebhookService(self.units_of_work)
 
     @property
     def specs(self) -> SpecCache:
@@ -124,6 +128,7 @@ class Vaern:
     my_cases = _Forward("queries")
     case_diagram = _Forward("queries")
     case_settings = _Forward("queries")
+    case_version = _Forward("queries")
     case_fields = _Forward("queries")
     case_task_fields = _Forward("queries")
     case_field_labels = _Forward("queries")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
@@ -42,12 +42,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = app.config.get("VAERN_SETTINGS") or Settings.from_env()
     app.extensions["vaern"] = open_vaern(settings)
 
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     security.register(app)
-    Babel(app, locale_selector=lambda: session.get("lang", DEFAULT_LANGUAGE))
+    Babel(app, locale_selector=_locale)
 
-    from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, vendor
-    for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures):
+    from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, tokens, vendor
+    for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures, tokens):
         app.register_blueprint(module.bp)
     from . import admin, directory, modeller, oidc
     app.register_blueprint(admin.bp)
@@ -55,6 +55,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(modeller.bp)
     app.register_blueprint(oidc.bp)
     oidc.init(app)
+    from . import api
+    api.init_app(app, csrf)
     errors.register(app)
     auth.require_login(app)
     from .helpers import register_template_helpers
@@ -62,6 +64,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if scheduling.wanted(app, config or {}):
         scheduling.start(app)
     return app
+
+
+def _locale() -> str:
+    # The API has no session: its callers choose Danish or English with Accept-Language.
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    return session.get("lang", DEFAULT_LANGUAGE)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -16,7 +16,9 @@ bp = Blueprint("auth", __name__)
 
 MAX_LOGIN_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js", "oidc.login", "oidc.callback"}
+API_PATH = "/api/"
+PUBLIC_ENDPOINTS = {"api_docs_page.swagger_ui", "auth.login", "auth.set_language", "static", "vendor.bpmn_js",
+                    "oidc.login", "oidc.callback"}
 
 
 def safe_target(target: str | None) -> str:
@@ -121,8 +123,8 @@ def require_login(app: Flask) -> None:
     @app.before_request
     def _check_login():
         g.lang_before_login = session.get("lang")
-        if request.endpoint in PUBLIC_ENDPOINTS:
-            return None
+        if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PATH):
+            return None  # the API authenticates its callers by bearer token (web/api/auth.py), never by session
         person_id = session.get("person_id")
         lifetime = app.permanent_session_lifetime.total_seconds()
         if person_id and time.time() - session.get("since", 0) > lifetime:

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 
 from engine import ConcurrentUpdate, InvalidInput, NotAllowed, NotFound, TaskNotOpen, WorkflowError
 
+from .api.problems import from_http, is_api_request
 from .helpers import MAX_TEXT_LENGTH
 
 
@@ -63,6 +64,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _internal(exc):
+        if is_api_request():
+            return from_http(exc)
         # Never a stack trace to the person: a plain page, and the traceback only in the server's log.
         g.plain_page = True
         return error_page(500, _("Something went wrong"), _("The service could not finish what you asked for. "
@@ -71,6 +74,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc):
+        if is_api_request():
+            return from_http(exc)  # an unknown path or method under /api/: a problem document, not a page
         if exc.code == 403:
             return forbidden()
         if exc.code == 404:

@@ -26,6 +26,8 @@ PURPOSE_LABELS = {
     "cli": _l("Case read on the command line"),
     "task_summary": _l("The case at a glance on a task"),
     "overview": _l("The list of cases"),
+    "api": _l("Case read through the API"),
+    "api_events": _l("Case events read through the API"),
     "mark_serious": _l("Marking the case serious"),
     "register_injury": _l("Registering an injury"),
     "escalation_requested": _l("Request for help"),

@@ -43,7 +43,8 @@ SEVERITIES = {"1": _l("1 – minor"), "2": _l("2"), "3": _l("3 – moderate"), "
 MAX_TEXT = MAX_TEXT_LENGTH
 
 
-def _first_question(values) -> dict[str, str]:
+def first_question(values) -> dict[str, str]:
+    """Errors of the first question: who acted, and whether it happened to the reporter (LAW-4)."""
     errors = {}
     if values.get("actor") not in ACTORS:
         errors["actor"] = _("Choose who acted.")
@@ -66,7 +67,7 @@ def start():
 def details():
     """The report itself, for the route the first question chose; starts the case."""
     values = request.values
-    errors = _first_question(values)
+    errors = first_question(values)
     if errors:
         return render_template("report_start.html", actors=ACTORS, reporting_as=REPORTING_AS, values=values,
                                errors=errors), 400
@@ -76,7 +77,7 @@ def details():
     errors = {}
     if request.method == "POST":
         form = request.form
-        data, unit_id, errors = _case_data(kind, form, person.id)
+        data, unit_id, errors = case_data(kind, form, person.id)
         # Who acted (a patient, a citizen, a manager …) is part of what happened (LAW-4); the committees'
         # figures count it too (engine/figures/facts.py).
         data["acted_by"] = values["actor"]
@@ -98,7 +99,7 @@ def details():
         400 if errors else 200
 
 
-def _case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, dict[str, str]]:
+def case_data(kind: str, form, reporter_id: str) -> tuple[dict[str, Any], str, dict[str, str]]:
     """The start variables the diagram expects, checked field by field."""
     errors: dict[str, str] = {}
     units = {u.id for u in service().units()}

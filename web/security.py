@@ -79,7 +79,7 @@ def register(app: Flask) -> None:
             # The log-out form's answer sends the browser on to the single sign-on provider's log-out.
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
                 "form-action 'self'", "form-action 'self' " + " ".join(extra))
-        if response.mimetype == "text/html" or response.mimetype == "application/json":
+        if response.mimetype in ("text/html", "application/json", "application/problem+json"):
             # Pages about cases must not linger in shared caches or the browser's back-forward store.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

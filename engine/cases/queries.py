@@ -74,6 +74,11 @@ class CaseQueries:
         with self._units() as uow:
             return case_info(self._loader, uow.session, case_id, with_data=True)
 
+    def case_version(self, case_id: int) -> int | None:
+        """The case row's version (it changes with every save), or None when there is no such case; reads no content."""
+        with self._units() as uow:
+            return uow.session.scalar(select(Case.version).where(Case.id == case_id))
+
     def cases(self, status: str | None = None, limit: int = 100) -> list[CaseInfo]:
         """Cases, newest first, optionally only open or closed ones."""
         with self._units() as uow:

@@ -26,11 +26,13 @@ def _utc_now() -> datetime:
 
 
 class TimerScheduler:
-    """Fires due timers and sends mail for one service, in background threads."""
+    """Fires due timers, sends mail and webhooks for one service, in background threads."""
 
-    def __init__(self, service, sweep_seconds: int = 60, clock: Callable[[], datetime] = _utc_now):
+    def __init__(self, service, sweep_seconds: int = 60, clock: Callable[[], datetime] = _utc_now,
+                 webhook_seconds: int = 10):
         self.service = service
         self.sweep_seconds = sweep_seconds
+        self.webhook_seconds = webhook_seconds
         self.clock = clock
         self._lock = threading.Lock()
         self._scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
@@ -40,6 +42,8 @@ class TimerScheduler:
         """Start the sweep (first run now) and the wake-ups; re-arm after every commit."""
         self._scheduler.add_job(self.sweep, "interval", seconds=self.sweep_seconds, id="sweep",
                                 next_run_time=self.clock())
+        # Webhooks go out on a job of their own: a slow receiver must not hold up timers and mail.
+        self._scheduler.add_job(self.send_webhooks, "interval", seconds=self.webhook_seconds, id="webhooks")
         self.service.after_commit(self.rearm)
         self._scheduler.start()
         return self
@@ -76,6 +80,12 @@ class TimerScheduler:
             start_due_round(self.service, now)
         except VaernError as exc:  # a bad `annual_start` setting must not stop timers and mail
             log.error("the yearly MED round could not start: %s", exc)
+
+    def send_webhooks(self) -> int:
+        """Queue the events logged since the last run as webhook deliveries and send what is due."""
+        now = self.clock()
+        self.service.webhooks.enqueue(now)
+        return self.service.webhooks.deliver(now)
 
     def _send_mail(self) -> None:
         self.service.send_mail(self.clock())
