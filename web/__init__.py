@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from engine import Settings, open_vaern
 
@@ -17,9 +18,19 @@ LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 
 
+class StoredInteger(IntegerConverter):
+    """A route's whole number, at most what an integer column holds on every database (PostgreSQL: 32 bits)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from `config` or the environment, the engine service, blueprints."""
     app = Flask(__name__, instance_relative_config=True)
+    # Every <int:…> in a route is an id or a version: one past what the database stores is a 404, not a 500.
+    app.url_map.converters["int"] = StoredInteger
     app.config.update(
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         # The cookie is written when the session changes, not on every response: a response to a request that

@@ -120,3 +120,9 @@ def test_the_leaders_leader_opens_the_escalation_task_and_the_whole_case(client,
     assert client.get(f"/tasks/{escalations[0].task_id}").status_code == 200
     page = client.get(f"/cases/{case.id}")
     assert page.status_code == 200 and "Gentagne seksuelle bemærkninger" in page.get_data(as_text=True)
+
+
+def test_an_id_beyond_what_the_database_holds_is_not_found_not_a_server_error(client):
+    login(client, "leder-akut")
+    assert client.get("/cases/99999999999999999999999").status_code == 404
+    assert client.get(f"/cases/{2**31}").status_code == 404
