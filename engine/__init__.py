@@ -1,4 +1,8 @@
 """vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
+from engine.anonymous.codes import grouped as grouped_code
+from engine.anonymous.results import ACT_KINDS as ANONYMOUS_ACT_KINDS
+from engine.anonymous.results import DialogueMessage, HandlerView, WriterView, WrittenReport
+from engine.anonymous.results import Submitted as AnonymousSubmitted
 from engine.bpmn.definitions import ParsedDefinition, check_files, validate
 from engine.bpmn.diff import Change, diff_xml
 from engine.bpmn.forms import FormField
@@ -21,7 +25,9 @@ from engine.cases.submission import Submission
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeployPreview
 from engine.errors import (
+    AnonymousChannelClosed,
     CaseNotFound,
+    CodeNotRecognised,
     ConcurrentUpdate,
     DefinitionError,
     ExpressionError,
@@ -34,6 +40,7 @@ from engine.errors import (
     TaskNotOpen,
     UnknownCaseKind,
     UnknownPerson,
+    TooManyAttempts,
     UnknownUnit,
     VaernError,
 )
@@ -73,4 +80,6 @@ __all__ = [
     "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
     "DraftConflict", "Edition", "SavedDraft",
+    "grouped_code", "ANONYMOUS_ACT_KINDS", "DialogueMessage", "HandlerView", "WriterView", "WrittenReport",
+    "AnonymousSubmitted", "AnonymousChannelClosed", "CodeNotRecognised", "TooManyAttempts",
 ]

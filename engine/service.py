@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from engine.anonymous.service import AnonymousService
 from engine.bpmn.cache import WorkflowCache
 from engine.bpmn.definitions import SpecCache
 from engine.cases.commands import CaseCommands
@@ -81,6 +82,7 @@ class Vaern:
         self.figures = FiguresService(self.units_of_work, self.units_of_work.org_cache, FigureSettings(
             settings.figures_threshold, settings.figures_long_open_days, settings.figures_confidential_min_people,
             settings.figures_cache_seconds))
+        self.anonymous = AnonymousService(self.units_of_work, self.loader, self.commands, self.retention, settings)
 
     @property
     def specs(self) -> SpecCache:

@@ -18,6 +18,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as PlainMessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
@@ -245,6 +246,8 @@ def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) 
     """Deliver a named message (e.g. complaint_withdrawn) with a payload into `message_data`."""
     event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": "message_data"})
     workflow.catch(event)
+    # A receive task's message is parsed as the plain BPMN definition, which catches only its own kind.
+    workflow.catch(BpmnEvent(PlainMessageEventDefinition(name), payload={"message_data": payload}))
     advance(workflow)
 
 
