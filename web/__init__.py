@@ -42,13 +42,32 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = app.config.get("VAERN_SETTINGS") or Settings.from_env()
     app.extensions["vaern"] = open_vaern(settings)
 
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     security.register(app)
     Babel(app, locale_selector=lambda: session.get("lang", DEFAULT_LANGUAGE))
 
-    from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, vendor
-    for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures):
+    from . import (
+        anonymous,
+        auth,
+        cases,
+        errors,
+        figures,
+        inbox,
+        notices,
+        overview,
+        people,
+        privacy,
+        report,
+        request_log,
+        tasks,
+        vendor,
+    )
+    for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures, anonymous):
         app.register_blueprint(module.bp)
+    # The writer's pages have no session, so no session token: they check their own (web/anonymous.py).
+    csrf.exempt(anonymous.write)
+    csrf.exempt(anonymous.follow)
+    request_log.install()
     from . import admin, modeller
     app.register_blueprint(admin.bp)
     app.register_blueprint(modeller.bp)

@@ -16,7 +16,7 @@ bp = Blueprint("auth", __name__)
 
 MAX_LOGIN_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js", "anonymous.write", "anonymous.follow"}
 
 
 def _safe_target(target: str | None) -> str:

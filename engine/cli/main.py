@@ -272,7 +272,7 @@ DEMO_ORG = Path("demo/organisation.yaml")
 DEMO_ADMIN = "koncern-hr"
 
 
-from engine.cli import annual, operations, simulate, trace  # noqa: E402,F401  (register their commands on `cli`)
+from engine.cli import annual, anonymous, operations, simulate, trace  # noqa: E402,F401  (register their commands on `cli`)
 
 
 def main() -> None:
