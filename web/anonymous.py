@@ -64,12 +64,16 @@ def _form_token() -> str:
 
 
 def _check_post() -> None:
+    # The browser's own word on where the post came from; with the pages' "no-referrer" policy a browser
+    # sends `Origin: null` even from this site, so Origin counts only where Sec-Fetch-Site is not sent.
     site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site != "same-origin":
-        abort(403)
-    origin = request.headers.get("Origin")
-    if origin is not None and origin.rstrip("/") != request.host_url.rstrip("/"):
-        abort(403)
+    if site is not None:
+        if site != "same-origin":
+            abort(403)
+    else:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != "null" and origin.rstrip("/") != request.host_url.rstrip("/"):
+            abort(403)
     try:
         _signer().unsign(request.form.get("form_token", ""), max_age=FORM_TOKEN_SECONDS)
     except BadSignature:

@@ -6,10 +6,12 @@ log; both get a filter here (gunicorn through `gunicorn.conf.py`'s `logger_class
 from __future__ import annotations
 
 import logging
+import re
 
 from gunicorn.glogging import Logger as GunicornLogger
 
 ANONYMOUS_PREFIX = "/anonym"
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")  # the development server colours its lines on a terminal
 
 
 def is_anonymous_path(path: str) -> bool:
@@ -21,7 +23,7 @@ class SkipAnonymous(logging.Filter):
     """Drops the development server's request lines for the writer's pages."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        message = _COLOURS.sub("", record.getMessage())
         # The request line is quoted: '"POST /anonym/henvendelse HTTP/1.1" 200 -'.
         for method in ("GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"):
             marker = f'"{method} '

@@ -68,8 +68,26 @@ def test_a_post_from_another_site_or_without_the_form_token_is_refused(app):
     assert client.post("/anonym", data={**data, "form_token": token + "x"}).status_code == 400
     assert client.post("/anonym", data=data, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert client.post("/anonym", data=data, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.post("/anonym", data=data, headers={"Sec-Fetch-Site": "cross-site", "Origin": "null"}).status_code == 403
     assert client.post("/anonym", data=data, headers={"Sec-Fetch-Site": "same-origin",
                                                       "Origin": "http://localhost"}).status_code == 200
+
+
+def test_the_development_servers_request_log_leaves_out_the_writers_pages(app, caplog):
+    import logging
+
+    from web.request_log import SkipAnonymous
+
+    keep = SkipAnonymous()
+
+    def line(text: str) -> logging.LogRecord:
+        return logging.LogRecord("werkzeug", logging.INFO, __file__, 1, "%s - - [x] %s", ("10.9.9.9", text), None)
+
+    assert not keep.filter(line('"POST /anonym HTTP/1.1" 200 -'))
+    assert not keep.filter(line('"\x1b[31m\x1b[1mPOST /anonym/henvendelse HTTP/1.1\x1b[0m" 404 -'))
+    assert not keep.filter(line('"GET /anonym?x=1 HTTP/1.1" 200 -'))
+    assert keep.filter(line('"GET /login HTTP/1.1" 200 -'))
+    assert keep.filter(line('"GET /anonymous/3 HTTP/1.1" 200 -'))  # the handlers' page is logged as any other
 
 
 def test_a_wrong_and_a_missing_code_get_the_same_answer(app):
