@@ -244,10 +244,12 @@ def complete(workflow: BpmnWorkflow, task: SpiffTask, values: dict[str, Any]) ->
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
     """Deliver a named message (e.g. complaint_withdrawn) with a payload into `message_data`."""
+    # Caught as events from outside, so one that nothing waits for is not left queued in the workflow's state.
     event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": "message_data"})
-    workflow.catch(event)
+    workflow.event_manager.catch(event, internal=False)
     # A receive task's message is parsed as the plain BPMN definition, which catches only its own kind.
-    workflow.catch(BpmnEvent(PlainMessageEventDefinition(name), payload={"message_data": payload}))
+    workflow.event_manager.catch(BpmnEvent(PlainMessageEventDefinition(name), payload={"message_data": payload}),
+                                 internal=False)
     advance(workflow)
 
 
