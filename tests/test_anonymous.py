@@ -280,3 +280,16 @@ def test_rotating_the_key_reseals_every_report(channel, tmp_path):
     assert channel.anonymous.handler_view(first.case_id, HANDLER, T0).report.what == "først"
     assert channel.anonymous.handler_view(second.case_id, HANDLER, T0).report.what == "anden"
     assert channel.anonymous.writer_view(second.code, "c", T0).report.what == "anden"
+
+
+def test_the_figures_count_anonymous_reports_with_the_same_suppression(channel):
+    from engine import FIGURE_SHOWN, FIGURE_SMALL
+
+    for i in range(2):
+        channel.anonymous.submit(written(f"rapport {i}"), T0)
+    small = channel.figures.report("region", T0.year, "rmu-region", T0).this_year.total
+    assert small.mark == FIGURE_SMALL and small.value is None
+    for i in range(4):
+        channel.anonymous.submit(written(f"rapport {i + 2}"), T0 + timedelta(seconds=1))
+    shown = channel.figures.report("region", T0.year, "rmu-region", T0 + timedelta(days=1)).this_year.total
+    assert shown.mark == FIGURE_SHOWN and shown.value == 6
