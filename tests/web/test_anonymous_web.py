@@ -222,3 +222,17 @@ def test_no_trace_of_the_writer_in_the_database_files_the_logs_or_the_outbox(tmp
         for secret in (SECRET_TEXT, "Akutmodtagelsen", digits, code, writer_address):
             assert secret.encode() not in data, (name, secret)
             assert secret.encode("utf-16-le") not in data, (name, secret)
+
+
+def test_the_handlers_case_page_shows_status_and_no_text(app):
+    vaern = app.extensions["vaern"]
+    send_report(app.test_client())
+    case_id = max(c.id for c in vaern.cases())
+    handler = app.test_client()
+    _as(handler, vaern, HANDLER)
+    page = handler.get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert SECRET_TEXT not in page.text and "Akutmodtagelsen" not in page.text
+    task = [t for t in vaern.tasks_of_case(case_id) if t.state == "open"][0]
+    task_page = handler.get(f"/tasks/{task.id}")
+    assert task_page.status_code == 200 and f'href="/anonymous/{case_id}"' in task_page.text
