@@ -293,3 +293,12 @@ def test_the_figures_count_anonymous_reports_with_the_same_suppression(channel):
         channel.anonymous.submit(written(f"rapport {i + 2}"), T0 + timedelta(seconds=1))
     shown = channel.figures.report("region", T0.year, "rmu-region", T0 + timedelta(days=1)).this_year.total
     assert shown.mark == FIGURE_SHOWN and shown.value == 6
+
+
+def test_date_before_counts_back_in_days_and_refuses_months():
+    from engine import ExpressionError
+    from engine.bpmn.expressions import evaluate
+
+    assert evaluate('date_before("2027-02-27T09:00:00+00:00", "P15D")', {}) == "2027-02-12T09:00:00+00:00"
+    with pytest.raises(ExpressionError):
+        evaluate('date_before("2027-02-27T09:00:00+00:00", "P1M")', {})
