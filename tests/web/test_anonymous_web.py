@@ -236,3 +236,17 @@ def test_the_handlers_case_page_shows_status_and_no_text(app):
     task = [t for t in vaern.tasks_of_case(case_id) if t.state == "open"][0]
     task_page = handler.get(f"/tasks/{task.id}")
     assert task_page.status_code == 200 and f'href="/anonymous/{case_id}"' in task_page.text
+
+
+def test_without_the_handlers_key_the_channel_says_it_is_closed(app):
+    vaern = app.extensions["vaern"]
+    send_report(app.test_client())
+    case_id = max(c.id for c in vaern.cases())
+    vaern.settings.anonymous_key_file.unlink()
+    writer = app.test_client()
+    page = writer.get("/anonym")
+    response = writer.post("/anonym", data={"form_token": form_token(page.text), "what": "x", "act": "other"})
+    assert response.status_code == 503 and "Set-Cookie" not in response.headers
+    handler = app.test_client()
+    _as(handler, vaern, HANDLER)
+    assert handler.get(f"/anonymous/{case_id}").status_code == 503
