@@ -36,6 +36,8 @@ from engine.errors import (
     NotFound,
     OrganisationError,
     Problem,
+    SignInRefused,
+    SyncStopped,
     TaskNotFound,
     TaskNotOpen,
     UnknownCaseKind,
@@ -55,6 +57,7 @@ from engine.modelling.results import DraftConflict, Edition, SavedDraft
 from engine.notify.service import NoticeInfo, OutboxInfo
 from engine.org.directory import PersonChoice, PersonMatch
 from engine.org.roles import KNOWN_ROLES, ROLE_LABELS_DA
+from engine.org.sync import OrgDiff
 from engine.privacy.case_page import CasePage
 from engine.privacy.grants import AccessGrantInfo, ConsentInfo, GrantRefused
 from engine.privacy.overview import OverviewFilters, OverviewPage, OverviewRow
@@ -79,7 +82,7 @@ __all__ = [
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
-    "DraftConflict", "Edition", "SavedDraft",
     "grouped_code", "ANONYMOUS_ACT_KINDS", "DialogueMessage", "HandlerView", "WriterView", "WrittenReport",
     "AnonymousSubmitted", "AnonymousChannelClosed", "CodeNotRecognised", "TooManyAttempts",
+    "DraftConflict", "Edition", "SavedDraft", "SignInRefused", "SyncStopped", "OrgDiff",
 ]

@@ -68,9 +68,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(anonymous.write)
     csrf.exempt(anonymous.follow)
     request_log.install()
-    from . import admin, modeller
+    from . import admin, directory, modeller, oidc
     app.register_blueprint(admin.bp)
+    app.register_blueprint(directory.bp)
     app.register_blueprint(modeller.bp)
+    app.register_blueprint(oidc.bp)
+    oidc.init(app)
     errors.register(app)
     auth.require_login(app)
     from .helpers import register_template_helpers
