@@ -1,4 +1,8 @@
 """vaern's engine: diagrams, cases, people, timers and persistence. No web code lives here."""
+from engine.anonymous.codes import grouped as grouped_code
+from engine.anonymous.results import ACT_KINDS as ANONYMOUS_ACT_KINDS
+from engine.anonymous.results import DialogueMessage, HandlerView, WriterView, WrittenReport
+from engine.anonymous.results import Submitted as AnonymousSubmitted
 from engine.api_tokens import SCOPES as API_SCOPES
 from engine.api_tokens import ApiCaller, ApiClientInfo, IssuedToken, TokenInfo
 from engine.bpmn.definitions import ParsedDefinition, check_files, validate
@@ -23,7 +27,9 @@ from engine.cases.submission import Submission
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeployPreview
 from engine.errors import (
+    AnonymousChannelClosed,
     CaseNotFound,
+    CodeNotRecognised,
     ConcurrentUpdate,
     DefinitionError,
     ExpressionError,
@@ -38,6 +44,7 @@ from engine.errors import (
     TaskNotOpen,
     UnknownCaseKind,
     UnknownPerson,
+    TooManyAttempts,
     UnknownUnit,
     VaernError,
 )
@@ -81,6 +88,8 @@ __all__ = [
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
+    "grouped_code", "ANONYMOUS_ACT_KINDS", "DialogueMessage", "HandlerView", "WriterView", "WrittenReport",
+    "AnonymousSubmitted", "AnonymousChannelClosed", "CodeNotRecognised", "TooManyAttempts",
     "DraftConflict", "Edition", "SavedDraft", "SignInRefused", "SyncStopped", "OrgDiff",
     "API_SCOPES", "ApiCaller", "ApiClientInfo", "IssuedToken", "TokenInfo",
     "WEBHOOK_EVENTS", "DeliveryInfo", "SubscriptionInfo", "sign_webhook", "verify_webhook",

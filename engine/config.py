@@ -31,6 +31,19 @@ class Settings:
     figures_long_open_days: int = 90  # "open longer than" in the committees' figures
     figures_confidential_min_people: int = 50  # confidential cases count only in units at least this large
     figures_cache_seconds: int = 300  # a unit's figures for a year are counted again at most this often
+    # The anonymous channel (docs/anonym.md): the handlers' private key lives outside the database, in this file
+    # or (taking precedence) in VAERN_ANONYMOUS_PRIVATE_KEY; `vaern anonymous keygen` / `rotate` write the file.
+    anonymous_key_file: Path = field(default_factory=lambda: Path("instance/anonymous_handlers.key"))
+    anonymous_private_key: str | None = None
+    # Argon2id on the writer's 16-digit code: memory-hard, so a stolen database cannot be searched for codes.
+    anonymous_argon2_memory_kib: int = 65536
+    anonymous_argon2_time_cost: int = 3
+    anonymous_argon2_parallelism: int = 1
+    # Wrong codes from one client within the window before it must wait; all clients together get the larger limit.
+    anonymous_code_attempts: int = 10
+    anonymous_code_attempts_total: int = 200
+    anonymous_code_window_seconds: int = 15 * 60
+    anonymous_retention_days: int = 365  # a closed anonymous report is deleted this long after it was closed
     sync_max_removed_share: float = 0.1  # a directory sync removing more of the people or units stops and asks
     # Single sign-on (OpenID Connect): on when an issuer is set. See README "Single sign-on".
     oidc_issuer: str | None = None
@@ -73,6 +86,15 @@ class Settings:
             figures_long_open_days=int(env.get("VAERN_FIGURES_LONG_OPEN_DAYS", "90")),
             figures_confidential_min_people=int(env.get("VAERN_FIGURES_CONFIDENTIAL_MIN_PEOPLE", "50")),
             figures_cache_seconds=int(env.get("VAERN_FIGURES_CACHE_SECONDS", "300")),
+            anonymous_key_file=Path(env.get("VAERN_ANONYMOUS_KEY_FILE", "instance/anonymous_handlers.key")),
+            anonymous_private_key=env.get("VAERN_ANONYMOUS_PRIVATE_KEY") or None,
+            anonymous_argon2_memory_kib=int(env.get("VAERN_ANONYMOUS_ARGON2_MEMORY_KIB", "65536")),
+            anonymous_argon2_time_cost=int(env.get("VAERN_ANONYMOUS_ARGON2_TIME_COST", "3")),
+            anonymous_argon2_parallelism=int(env.get("VAERN_ANONYMOUS_ARGON2_PARALLELISM", "1")),
+            anonymous_code_attempts=int(env.get("VAERN_ANONYMOUS_CODE_ATTEMPTS", "10")),
+            anonymous_code_attempts_total=int(env.get("VAERN_ANONYMOUS_CODE_ATTEMPTS_TOTAL", "200")),
+            anonymous_code_window_seconds=int(env.get("VAERN_ANONYMOUS_CODE_WINDOW_SECONDS", str(15 * 60))),
+            anonymous_retention_days=int(env.get("VAERN_ANONYMOUS_RETENTION_DAYS", "365")),
             sync_max_removed_share=float(env.get("VAERN_SYNC_MAX_REMOVED_SHARE", "0.1")),
             oidc_issuer=(env.get("VAERN_OIDC_ISSUER") or "").rstrip("/") or None,
             oidc_client_id=env.get("VAERN_OIDC_CLIENT_ID") or None,

@@ -89,6 +89,16 @@ class OrganisationError(VaernError):
         super().__init__("organisation file rejected:\n" + "\n".join(f"  {p}" for p in self.problems))
 
 
+class CodeNotRecognised(NotFound):
+    """An anonymous writer's code finds no report: the same answer whether it was wrong or missing."""
+
+
+class TooManyAttempts(VaernError):
+    """Too many wrong codes from this client (or from all together) in the window: wait before trying again."""
+
+
+class AnonymousChannelClosed(VaernError):
+    """The anonymous channel has no handlers' key configured (`vaern anonymous keygen`), so it takes no reports."""
 class SyncStopped(VaernError):
     """A directory sync would remove more of the organisation than allowed; nothing was changed.
 

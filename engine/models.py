@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -422,3 +422,40 @@ class WebhookCursor(Base):
     __tablename__ = "webhook_cursor"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_event_id: Mapped[int] = mapped_column(Integer)
+
+
+class AnonymousInstallation(Base):
+    """One row: this installation's salt for deriving keys from anonymous writers' codes (not a secret)."""
+
+    __tablename__ = "anonymous_installation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnonymousReport(Base):
+    """An anonymous report's keys, beside its case: nothing here names or describes the writer.
+
+    `lookup` is a hash of the key derived from the writer's code (never the code or the key); `sealed_key` is
+    the report's own key sealed to the handlers' public key `handler_key_id`; `writer_key` is the same key
+    encrypted with the key derived from the code, so the writer can read the dialogue.
+    """
+
+    __tablename__ = "anonymous_report"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    lookup: Mapped[str] = mapped_column(String(64), unique=True)
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary(200))
+    handler_key_id: Mapped[str] = mapped_column(String(32))
+    writer_key: Mapped[bytes] = mapped_column(LargeBinary(200))
+    consent_named: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AnonymousMessage(Base):
+    """One message of an anonymous report's dialogue, encrypted with the report's key; `author` is a side, not a person."""
+
+    __tablename__ = "anonymous_message"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str] = mapped_column(String(20))  # "writer" or "handler"
+    body: Mapped[bytes] = mapped_column(LargeBinary())

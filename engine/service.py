@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from engine.anonymous.service import AnonymousService
 from engine.api_tokens import ApiTokens
 from engine.bpmn.cache import WorkflowCache
 from engine.bpmn.definitions import SpecCache
@@ -91,6 +92,7 @@ class Vaern:
             settings.figures_cache_seconds))
         self.api_tokens = ApiTokens(self.units_of_work)
         self.webhooks = WebhookService(self.units_of_work)
+        self.anonymous = AnonymousService(self.units_of_work, self.loader, self.commands, self.retention, settings)
 
     @property
     def specs(self) -> SpecCache:

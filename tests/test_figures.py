@@ -106,7 +106,7 @@ def test_confidential_cases_count_only_in_units_large_enough(vaern):
     for _ in range(6):
         vaern.start_case("harassment", "afd-akut", {**HARASSMENT, "kind": "bullying", "confidential": True},
                          "ansat-akut", T0)
-    # The demo organisation has 14 people, fewer than the default 50: the cases are not counted.
+    # The demo organisation has 15 people, fewer than the default 50: the cases are not counted.
     report = vaern.figures.report("afd-akut", T0.year, "lmu-akut", T0)
     assert not report.confidential_counted and report.this_year.total.value == 0
 

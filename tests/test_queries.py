@@ -13,7 +13,7 @@ from tests.test_cases import PARTIES, TALK
 def test_people_carry_their_roles(vaern):
     leader = vaern.person("leder-akut")
     assert leader.name == "Lene Leder" and ("afd-akut", "leader") in leader.roles and not leader.has_account
-    assert len(vaern.people()) == 14 and {u.id for u in vaern.units()} >= {"region", "afd-akut"}
+    assert len(vaern.people()) == 15 and {u.id for u in vaern.units()} >= {"region", "afd-akut"}
     with pytest.raises(UnknownPerson):
         vaern.person("ghost")
 

@@ -57,9 +57,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.register(app)
     Babel(app, locale_selector=_locale)
 
-    from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, tokens, vendor
-    for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures, tokens):
+    from . import (
+        anonymous,
+        auth,
+        cases,
+        errors,
+        figures,
+        inbox,
+        notices,
+        overview,
+        people,
+        privacy,
+        report,
+        request_log,
+        tasks,
+        tokens,
+        vendor,
+    )
+    for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures, tokens,
+                   anonymous):
         app.register_blueprint(module.bp)
+    # The writer's pages have no session, so no session token: they check their own (web/anonymous.py).
+    csrf.exempt(anonymous.write)
+    csrf.exempt(anonymous.follow)
+    request_log.install()
     from . import admin, directory, modeller, oidc
     app.register_blueprint(admin.bp)
     app.register_blueprint(directory.bp)

@@ -18,7 +18,7 @@ MAX_LOGIN_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
 API_PATH = "/api/"
 PUBLIC_ENDPOINTS = {"api_docs_page.swagger_ui", "auth.login", "auth.set_language", "static", "vendor.bpmn_js",
-                    "oidc.login", "oidc.callback"}
+                    "oidc.login", "oidc.callback", "anonymous.write", "anonymous.follow"}
 
 
 def safe_target(target: str | None) -> str:

@@ -6,7 +6,15 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from engine import ConcurrentUpdate, InvalidInput, NotAllowed, NotFound, TaskNotOpen, WorkflowError
+from engine import (
+    AnonymousChannelClosed,
+    ConcurrentUpdate,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    TaskNotOpen,
+    WorkflowError,
+)
 
 from .api.problems import from_http, is_api_request
 from .helpers import MAX_TEXT_LENGTH
@@ -27,6 +35,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(NotAllowed)
     def _not_allowed(exc):
         return forbidden()
+
+    @app.errorhandler(AnonymousChannelClosed)
+    def _anonymous_closed(exc):
+        return error_page(503, _("The anonymous channel is not open"), _(
+            "The handlers' key is not set up on this server, so anonymous reports cannot be read. An "
+            "administrator creates it with: vaern anonymous keygen (see docs/anonym.md)."))
 
     @app.errorhandler(InvalidInput)
     def _invalid(exc):

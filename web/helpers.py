@@ -30,6 +30,7 @@ ROLE_LABELS = {
     "lmu": _l("Local MED committee"),
     "hmu": _l("Main MED committee"),
     "rmu": _l("Regional MED committee"),
+    "anonymous_handler": _l("Handler of anonymous reports"),
     "system": _l("System"),
     "deltager": _l("Participant"),
     "self": _l("You"),
@@ -40,6 +41,7 @@ KIND_LABELS = {
     "violence": _l("Violence from citizens, patients or relatives"),
     "harassment": _l("Offensive acts between employees"),
     "annual_med": _l("Annual MED review"),
+    "anonymous": _l("Anonymous report"),
 }
 
 # What the engine and the command line do under a name of their own, as people read it (never "cli:root").
@@ -47,6 +49,7 @@ SYSTEM_ACTOR_LABELS = {
     "system": _l("The system"),
     "cli": _l("Maintenance (command line)"),
     "admin": _l("Maintenance (administrator)"),
+    "anonymous": _l("The anonymous writer"),
     "-": _l("Removed at the purge"),
 }
 

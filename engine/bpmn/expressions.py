@@ -79,6 +79,22 @@ def date_add(start: Any, duration: str) -> str:
         raise ExpressionError(f"{begin.date().isoformat()} plus {duration} is no date in the calendar") from exc
 
 
+def date_before(moment: Any, duration: str) -> str:
+    """ISO date-time an ISO-8601 duration before `moment` (a reminder '15 days before' a deadline)."""
+    if not isinstance(duration, str) or not _DURATION.match(duration.strip()):
+        raise ExpressionError(f"'{duration}' is not an ISO-8601 duration such as P14D")
+    end = _to_datetime(moment)
+    parsed = TimerEventDefinition.parse_iso_duration(duration.strip())
+    if parsed.get("years", 0) + parsed.get("months", 0) / 12 + parsed.get("days", 0) / 365 > _MAX_DATE_YEARS:
+        raise ExpressionError(f"'{duration}' is longer than {_MAX_DATE_YEARS} years")
+    if parsed.get("years") or parsed.get("months"):
+        raise ExpressionError(f"'{duration}': count a time before a moment in weeks, days or hours")
+    try:
+        return (end - TimerEventDefinition.get_timedelta_from_start(parsed, end)).isoformat()
+    except OverflowError as exc:
+        raise ExpressionError(f"{end.date().isoformat()} minus {duration} is no date in the calendar") from exc
+
+
 def deadline_after(start: Any, duration: str) -> str:
     """When a legal deadline counted in days runs out: the end of the last valid day, Danish time.
 
@@ -109,7 +125,7 @@ def _today() -> str:
 
 SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "str": str, "int": int, "bool": bool, "min": min, "max": max, "abs": abs,
-    "round": bounded_round, "date_add": date_add, "deadline_after": deadline_after,
+    "round": bounded_round, "date_add": date_add, "date_before": date_before, "deadline_after": deadline_after,
     "working_days_after": working_days_after,
     "now": _now, "today": _today,
 }

@@ -18,6 +18,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as PlainMessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
@@ -243,8 +244,12 @@ def complete(workflow: BpmnWorkflow, task: SpiffTask, values: dict[str, Any]) ->
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
     """Deliver a named message (e.g. complaint_withdrawn) with a payload into `message_data`."""
+    # Caught as events from outside, so one that nothing waits for is not left queued in the workflow's state.
     event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": "message_data"})
-    workflow.catch(event)
+    workflow.event_manager.catch(event, internal=False)
+    # A receive task's message is parsed as the plain BPMN definition, which catches only its own kind.
+    workflow.event_manager.catch(BpmnEvent(PlainMessageEventDefinition(name), payload={"message_data": payload}),
+                                 internal=False)
     advance(workflow)
 
 

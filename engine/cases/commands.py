@@ -136,17 +136,23 @@ class CaseCommands:
             loaded = self._loader.load_case(uow, case_id)
             if loaded.case.status != "open":
                 raise InvalidInput({"message": f"case {case_id} is closed"})
-            with frozen_at(now):
-                waiting = loaded.workflow.waiting_message_names()
-                if name not in waiting:
-                    expected = ", ".join(sorted(waiting)) or "none"
-                    raise InvalidInput({"message": f"case {case_id} is not waiting for '{name}' (it waits for: {expected})"})
-                before = loaded.workflow.completed_ids()
-                loaded.workflow.deliver_message(name, payload)
-                store.record(uow, now, user, "message_delivered", case_id, message=name)
-                info = self._stepper.after_step(uow, loaded, before, user, now)
+            info = self.deliver_loaded(uow, loaded, name, payload, user, now)
             uow.commit()
             return info
+
+    def deliver_loaded(self, uow: UnitOfWork, loaded: LoadedCase, name: str, payload: dict[str, Any], user: str,
+                       now: datetime) -> CaseInfo:
+        """Deliver a message inside a caller's transaction, to an open case it loaded (locked) and checked."""
+        case_id = loaded.case.id
+        with frozen_at(now):
+            waiting = loaded.workflow.waiting_message_names()
+            if name not in waiting:
+                expected = ", ".join(sorted(waiting)) or "none"
+                raise InvalidInput({"message": f"case {case_id} is not waiting for '{name}' (it waits for: {expected})"})
+            before = loaded.workflow.completed_ids()
+            loaded.workflow.deliver_message(name, payload)
+            store.record(uow, now, user, "message_delivered", case_id, message=name)
+            return self._stepper.after_step(uow, loaded, before, user, now)
 
     def mark_serious(self, case_id: int, severity: int, user: str, now: datetime) -> CaseInfo:
         """A leader of the case marks it serious with a severity 1-5 (GEN-1, K-S5): from then on every

@@ -288,7 +288,8 @@ DEMO_ORG = Path("demo/organisation.yaml")
 DEMO_ADMIN = "koncern-hr"
 
 
-from engine.cli import annual, api, operations, simulate, trace  # noqa: E402,F401  (register their commands on `cli`)
+from engine.cli import (  # noqa: E402,F401  (register their commands on `cli`)
+    annual, anonymous, api, operations, simulate, trace)
 
 
 def main() -> None:

@@ -60,6 +60,12 @@ def demo(org_file: Path) -> None:
     for path in _bpmn_paths(()):
         info = service.deploy(path.read_bytes(), str(path), CLI_USER, context.now())
         click.echo(f"{path}: {_deployed_text(service, info)}")
+    key_file = service.settings.anonymous_key_file
+    if not service.settings.anonymous_private_key and not key_file.exists():
+        from engine.anonymous import sealing
+
+        sealing.write_key_file(key_file, sealing.generate())
+        click.echo(f"anonymous reports: the handlers' key is written to {key_file}")
     click.echo(f"demo organisation: {counts['units']} units, {counts['people']} people; "
                f"everyone logs in with their id and the password '{DEMO_PASSWORD}' ({DEMO_ADMIN} is administrator)")
 

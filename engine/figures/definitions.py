@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.figures.facts import ACTORS, CATEGORIES, SEVERITIES
 from engine.models import Case, CaseFact, CaseParty, Event, Task
 
-CASE_KINDS = ("violence", "harassment")  # the annual cycle's own cases are not counted
+CASE_KINDS = ("violence", "harassment", "anonymous")  # the annual cycle's own cases are not counted
 NOT_STATED = "not_stated"
 QUARTERS = (1, 2, 3, 4)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 PERSON_ROLES = frozenset({"employee", "accused", "reporter", "colleague", "other_personnel_leader"})
 
 # Unit roles are held per unit; resolution walks up the unit tree where a unit lacks one.
-UNIT_ROLES = frozenset({"leader", "tr", "amr", "hr", "koncern_hr", "amg", "lmu", "hmu", "rmu"})
+UNIT_ROLES = frozenset({"leader", "tr", "amr", "hr", "koncern_hr", "amg", "lmu", "hmu", "rmu", "anonymous_handler"})
 
 # The leader of the unit above the one whose leader handles the case: the escalation target.
 DERIVED_ROLES = frozenset({"leaders_leader"})
@@ -28,6 +28,7 @@ ROLE_LABELS_DA = {
     "lmu": "Lokal-MEDudvalg",
     "hmu": "Hoved-MEDudvalg",
     "rmu": "Regions-MEDudvalg",
+    "anonymous_handler": "Behandler af anonyme henvendelser",
 }
 
 # Who takes a task when its lane resolves to no one (no such person in the case, or only the accused
@@ -42,6 +43,9 @@ FALLBACK_ROLES = {
     "amg": ("amr", "leader", "leaders_leader"),
     "leader": ("leaders_leader", "koncern_hr"),
     "leaders_leader": ("koncern_hr", "hr"),
+    # An anonymous report is read by its named handlers only; without one at the unit it goes to the region's
+    # Koncern HR, never to a leader who could be the one written about.
+    "anonymous_handler": ("koncern_hr",),
     # The accused's tasks are the accused's alone (a hearing); nobody else may answer for them.
     "accused": (),
 }

@@ -42,6 +42,9 @@ def level_for(kind: str, confidential: bool, relations: set[str], granted: bool,
     # only what a task in the `accused` lane shows on its own page.
     if "accused" in parties:
         return "none"
+    # An anonymous report is for its handlers alone: no grant, role or notice lets anyone else read it.
+    if kind == "anonymous":
+        return "full" if "anonymous_handler" in tasks else "none"
     levels = ["none"]
     if granted and (consented or not confidential):
         levels.append("full")

@@ -23,6 +23,8 @@ from engine.models import (
     AccessConsent,
     AccessGrant,
     AccessLog,
+    AnonymousMessage,
+    AnonymousReport,
     Case,
     CaseParty,
     CaseStatistic,
@@ -62,14 +64,16 @@ class RetentionService:
         self._engine = engine
 
     def purge_closed_cases(self, now: datetime, older_than: timedelta, dry_run: bool = True,
-                           user: str = "system") -> PurgeReport:
-        """Remove personal data from cases closed before now - older_than, keeping anonymised counts."""
+                           user: str = "system", kinds: tuple[str, ...] | None = None) -> PurgeReport:
+        """Remove personal data from cases closed before now - older_than (of `kinds`, if given), keeping counts."""
         now = as_utc(now)
         cutoff = now - older_than
         with self._units() as uow:
             s = uow.session
-            ids = tuple(s.scalars(select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
-                                  .order_by(Case.id)))
+            query = select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
+            if kinds is not None:
+                query = query.where(Case.kind.in_(kinds))
+            ids = tuple(s.scalars(query.order_by(Case.id)))
             if dry_run or not ids:
                 return PurgeReport(True if dry_run else False, cutoff, ids)
             reporters = set()
@@ -77,8 +81,10 @@ class RetentionService:
                 _count(s, case)
                 reporters.add(case.created_by)
             _forget_in_list_views(s, reporters, set(ids))
-            for model in (TaskDraft, TaskCandidate, TaskFigures, Timer, Notice, OutboxMail, AccessGrant, AccessConsent,
-                          CaseParty):
+            anonymous = tuple(s.scalars(select(AnonymousReport.case_id).where(AnonymousReport.case_id.in_(ids))))
+            # An anonymous report goes whole: its keys, its text and every message of its dialogue.
+            for model in (AnonymousReport, AnonymousMessage, TaskDraft, TaskCandidate, TaskFigures, Timer, Notice,
+                          OutboxMail, AccessGrant, AccessConsent, CaseParty):
                 s.execute(delete(model).where(model.case_id.in_(ids)))
             # Steps stay without their people, so the figures still count what was done on time;
             # case_fact rows stay as they are (they never held a name).
@@ -91,6 +97,8 @@ class RetentionService:
                 s.execute(update(Event).where(Event.id.in_(reminders)).values(details={"notice": "reminder"}))
             s.execute(update(Case).where(Case.id.in_(ids)).values(
                 status=PURGED, state="{}", parties={}, created_by="-", version=Case.version + 1))
+            for case_id in anonymous:  # the deletion is in the case's own timeline, without a word of the content
+                store.record(uow, now, user, "anonymous_report_deleted", case_id)
             store.record(uow, now, user, "retention_purge", None, cases=len(ids), cutoff=cutoff.isoformat())
             uow.commit()
         for case_id in ids:
