@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from engine import ROLE_LABELS_DA, ConcurrentUpdate, DefinitionError, DraftConflict, Edition
 
 from .helpers import me, names, now, role_label, service
-from .problem_texts import problem_text
+from .problem_texts import hint_text, problem_text
 from .wording import moment
 
 bp = Blueprint("modeller", __name__, url_prefix="/admin/diagrams/<kind>/edit")
@@ -26,7 +26,8 @@ def _process_owners_only():
 
 
 def _problems(problems) -> list[dict]:
-    return [{"element_id": p.element_id, "line": p.line, "text": problem_text(p.message)} for p in problems]
+    return [{"element_id": p.element_id, "name": p.name, "line": p.line, "text": problem_text(p.message),
+             "hint": hint_text(p.hint)} for p in problems]
 
 
 def _edition(edition: Edition) -> dict:

@@ -6,11 +6,12 @@ import ast
 
 import pytest
 
-from engine.bpmn.lint import FORBIDDEN_TASKS, MATERIAL
+from engine.bpmn.lint import CAMUNDA_TASK_ATTRIBUTES, FORBIDDEN_TASKS, MATERIAL
 from tests.conftest import ROOT
-from web.problem_texts import DETAILS, SENTENCES, _fill, has_sentence, problem_text
+from web.problem_texts import DETAILS, HINTS, SENTENCES, _fill, has_sentence, hint_text, problem_text
 
 SOURCES = [ROOT / "engine" / "bpmn" / name for name in ("lint.py", "xml.py", "definitions.py")]
+HINT_SOURCE = ROOT / "engine" / "bpmn" / "hints.py"
 DETAIL_SOURCES = {ROOT / "engine" / "bpmn" / "expressions.py": "check_expression",
                   ROOT / "engine" / "bpmn" / "lint.py": "_timer_literal_problem"}
 # Placeholders whose value the sentence's pattern names exactly; any other placeholder takes a plain token.
@@ -38,11 +39,30 @@ def _sentences() -> list[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and node.args:
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                if name in ("add", "Problem"):
-                    sample = _sample(node.args[-1])
+                position = {"add": 1, "Problem": 3, "located": 3}.get(name)  # where each takes its message
+                if position is not None and len(node.args) > position:
+                    sample = _sample(node.args[position])
                     if sample is not None:
                         found.append(sample)
     return found + list(FORBIDDEN_TASKS.values())
+
+
+def _hints() -> list[str]:
+    """Every suggestion the engine can make: what hints.py returns and the hints lint.py passes to `add`."""
+    found = []
+    for node in ast.walk(ast.parse(HINT_SOURCE.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Return) and node.value is not None:
+            for part in ast.walk(node.value):
+                if isinstance(part, ast.JoinedStr) and not _sample(part).startswith("`"):  # not a part of one
+                    found.append(_sample(part))
+                elif isinstance(part, ast.Constant) and part.value == "use ":  # "use " + the literals, joined
+                    found.append("use `True`, `None`")
+    for node in ast.walk(ast.parse(SOURCES[0].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add" and len(node.args) == 3:
+            sample = _sample(node.args[2])
+            if sample is not None:
+                found.append(sample)
+    return found
 
 
 def _details() -> list[str]:
@@ -82,3 +102,23 @@ def test_the_danish_sentences_keep_what_the_diagram_says_and_translate_the_rest(
                          "eller PT12H.")
         assert problem_text("something new").startswith("Diagrammet har en fejl (motoren siger: something new")
         assert len(SENTENCES) >= 40
+
+
+@pytest.mark.parametrize("hint", _hints())
+def test_every_suggestion_has_a_danish_one(hint):
+    assert _fill(HINTS, hint), f"no Danish suggestion in web/problem_texts.py for: {hint}"
+
+
+@pytest.mark.parametrize("why", sorted(set(CAMUNDA_TASK_ATTRIBUTES.values())))
+def test_every_reason_a_camunda_attribute_is_not_read_has_a_danish_one(why):
+    assert _fill(DETAILS, why)
+
+
+def test_suggestions_read_in_danish(app):
+    with app.test_request_context("/"):
+        assert hint_text("write `approved`") == "skriv `approved`"
+        assert hint_text("use `True`") == "brug `True`"
+        assert hint_text("remove camunda:assignee") == "fjern camunda:assignee"
+        assert hint_text(None) is None
+        assert problem_text("vaern does not read camunda:assignee: the lane decides who does a task in vaern") == \
+            "vaern læser ikke camunda:assignee: i vaern afgør banen, hvem der udfører en opgave."
