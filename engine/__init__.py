@@ -44,6 +44,7 @@ from engine.figures.suppression import SMALL as FIGURE_SMALL
 from engine.identity.passwords import DEMO_PASSWORD
 from engine.identity.service import SignedIn
 from engine.identity.throttle import LoginThrottle
+from engine.modelling.approvals import Approval, ApprovalNeeded
 from engine.modelling.results import DraftConflict, Edition, SavedDraft
 from engine.notify.service import NoticeInfo, OutboxInfo
 from engine.org.directory import PersonChoice, PersonMatch
@@ -56,6 +57,7 @@ from engine.privacy.reports import ReportPage, ReportRow
 from engine.privacy.retention import PurgeReport
 from engine.privacy.service import AccessLogEntry, CaseView
 from engine.service import Vaern, open_vaern
+from engine.trial.results import BehaviourTrial, CaseMoves, DryRun
 
 __all__ = [
     "Settings", "ParsedDefinition", "check_files", "validate", "CaseNotFound", "ConcurrentUpdate",
@@ -72,5 +74,5 @@ __all__ = [
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
-    "DraftConflict", "Edition", "SavedDraft",
+    "DraftConflict", "Edition", "SavedDraft", "Approval", "ApprovalNeeded", "BehaviourTrial", "CaseMoves", "DryRun",
 ]

@@ -30,6 +30,8 @@ class Settings:
     figures_threshold: int = 5  # a count under this is shown as "<5" (as Danish official statistics do)
     figures_long_open_days: int = 90  # "open longer than" in the committees' figures
     figures_confidential_min_people: int = 50  # confidential cases count only in units at least this large
+    # Four eyes: a process owner's draft deploys only after another process owner approved exactly those bytes.
+    deploy_needs_approval: bool = False
     figures_cache_seconds: int = 300  # a unit's figures for a year are counted again at most this often
 
     @classmethod
@@ -55,4 +57,5 @@ class Settings:
             figures_long_open_days=int(env.get("VAERN_FIGURES_LONG_OPEN_DAYS", "90")),
             figures_confidential_min_people=int(env.get("VAERN_FIGURES_CONFIDENTIAL_MIN_PEOPLE", "50")),
             figures_cache_seconds=int(env.get("VAERN_FIGURES_CACHE_SECONDS", "300")),
+            deploy_needs_approval=env.get("VAERN_DEPLOY_NEEDS_APPROVAL", "") == "1",
         )

@@ -13,18 +13,17 @@ from engine.cases.results import DefinitionInfo
 from engine.clock import as_utc
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeploymentService, DeployPreview
-from engine.errors import DefinitionError, NotAllowed, Problem
+from engine.errors import DefinitionError, Problem
+from engine.modelling.approvals import ApprovalService
+from engine.modelling.owners import require_owner
 from engine.modelling.results import DraftConflict, Edition, SavedDraft
-from engine.models import Account, Definition, ModelDraft
+from engine.models import Definition, ModelDraft
 from engine.unit_of_work import UnitsOfWork
 
 DRAFT_FILENAME = "draft.bpmn"
 
 
-def _require_owner(s: Session, person_id: str) -> None:
-    account = s.get(Account, person_id)
-    if account is None or not (account.is_admin or account.is_process_owner):
-        raise NotAllowed("only process owners and administrators edit diagrams")
+_require_owner = require_owner
 
 
 def _newest(s: Session, kind: str) -> Definition:
@@ -55,6 +54,7 @@ class ModellingService:
         self._units = units
         self._deployment = deployment
         self.settings = settings
+        self.approvals = ApprovalService(units, settings.deploy_needs_approval)
 
     def edition(self, kind: str, person_id: str) -> Edition:
         """What the person's editor opens: their own draft of `kind`, or else its newest deployed version."""
@@ -113,15 +113,17 @@ class ModellingService:
 
     def preview_draft(self, kind: str, person_id: str) -> DeployPreview:
         """The person's draft checked and compared with the newest deployed version (DefinitionError: problems)."""
-        draft = self._own_draft(kind, person_id)
+        draft = self.own_draft(kind, person_id)
         return self._deployment.preview_deploy(draft.xml.encode("utf-8"), self._filename(kind))
 
     def deploy_draft(self, kind: str, person_id: str, reviewed_against: int | None, now: datetime) -> DefinitionInfo:
         """Deploy the person's draft whose changes were shown against `reviewed_against`, and forget the draft.
 
-        Raises ConcurrentUpdate when another version was deployed since, DefinitionError when it has problems.
+        Raises ConcurrentUpdate when another version was deployed since, DefinitionError when it has problems,
+        ApprovalNeeded when four eyes are required and no other process owner approved the draft as it is.
         """
-        draft = self._own_draft(kind, person_id)
+        draft = self.own_draft(kind, person_id)
+        self.approvals.require(kind, person_id, draft.content_hash)
         info = self._deployment.deploy_reviewed(draft.xml.encode("utf-8"), self._filename(kind), reviewed_against,
                                                 person_id, now)
         with self._units() as uow:
@@ -130,7 +132,8 @@ class ModellingService:
             uow.commit()
         return info
 
-    def _own_draft(self, kind: str, person_id: str) -> Edition:
+    def own_draft(self, kind: str, person_id: str) -> Edition:
+        """The person's own draft of `kind` (DefinitionNotFound when they have none)."""
         edition = self.edition(kind, person_id)
         if not edition.is_draft:
             raise DefinitionNotFound(f"you have no draft of '{kind}'")

@@ -54,6 +54,7 @@ class DiagramFacts:
     committee_tasks: frozenset[str] = frozenset()  # user tasks with one instance per committee
     reads_serious: bool = False
     escalates: bool = False
+    ends: dict[str, str] = field(default_factory=dict)  # the main process's end events: id -> name (a route's end)
 
     @property
     def escalates_every_case(self) -> bool:
@@ -102,7 +103,9 @@ def read_facts(data: bytes, filename: str = "diagram.bpmn") -> DiagramFacts:
     escalates = any(n.get("notice") == "escalated" for n in notices if "notify" in n)
     return DiagramFacts(kind=process.get("id"), lanes=lanes, start=tuple(start), rules=rules,
                         committee_collections=collections, committee_tasks=committee_tasks,
-                        reads_serious="serious" in usage, escalates=escalates)
+                        reads_serious="serious" in usage, escalates=escalates,
+                        ends={e.get("id"): (e.get("name") or e.get("id")).strip()
+                              for e in process.iterfind("bpmn:endEvent", NSMAP)})
 
 
 def _user_tasks_of(element: etree._Element) -> list[str]:
