@@ -11,6 +11,7 @@ class RouteFigures:
     """How long the simulated cases that ended one way took, in simulated days."""
 
     route: str              # the end event(s) reached, by name ("" for cases that did not close)
+    serious: bool           # the cases were serious ones (they take the guideline's other way)
     cases: int
     shortest_days: float | None
     median_days: float | None

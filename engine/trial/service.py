@@ -107,13 +107,14 @@ def _behaviour(result, names: dict[str, str]) -> BehaviourTrial:
             stalled.append(shown)
         else:
             other.append(shown)
-    routes: dict[str, list[float | None]] = {}
+    # A route: where the case closed, and whether it was serious (the guideline's two ways through a case).
+    routes: dict[tuple[str, bool], list[float | None]] = {}
     for outcome in result.outcomes:
-        routes.setdefault(outcome.route if outcome.closed else "", []).append(outcome.days)
+        routes.setdefault((outcome.route if outcome.closed else "", outcome.serious), []).append(outcome.days)
     figures = []
-    for route, days in sorted(routes.items(), key=lambda item: (item[0] == "", item[0])):
+    for (route, serious), days in sorted(routes.items(), key=lambda item: (item[0][0] == "", item[0])):
         known = sorted(d for d in days if d is not None)
-        figures.append(RouteFigures(route, len(days), known[0] if known else None,
+        figures.append(RouteFigures(route, serious, len(days), known[0] if known else None,
                                     statistics.median(known) if known else None, known[-1] if known else None))
     return BehaviourTrial(result.behaviour, len(result.outcomes), result.count(lambda o: o.closed), tuple(stalled),
                           tuple(unstaffed), tuple(other), tuple(figures))

@@ -1,13 +1,15 @@
 """A process owner edits the violence diagram in a real browser (Debian's chromium driven by Playwright): renames
-a task and picks a timer's duration from the diagram's settings in the properties panel, saves a draft, breaks a lane and sees the problem on it, fixes the lane with the
-role chooser and sees the problem go, reloads and finds the draft, reads its changes and deploys it. No CSP violation and no console error.
+a task, adds a form field to it and picks a reminder's duration from the diagram's settings in the properties panel,
+saves a draft, breaks a lane and sees the problem on it (with what to write instead), fixes the lane with the role
+chooser and sees the problem go, reloads and finds the draft, reads its changes and which running cases could move,
+runs a dry run, and deploys it; a new case then asks the new field. No CSP violation and no console error.
 Screenshots go to test-artifacts/modeller/."""
 from __future__ import annotations
 
 import pytest
 
 from tests.web import browser as browser_support
-from tests.web.conftest import make_app
+from tests.web.conftest import make_app, start_violence, task_of
 
 ARTIFACTS = browser_support.ARTIFACTS / "modeller"
 sync_api = browser_support.require_chromium()
@@ -81,49 +83,67 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     page.wait_for_function("() => window.vaernModeler.get('elementRegistry').get('first_talk')"
                            ".businessObject.name === 'Første samtale med den ramte'")
     assert page.locator("#preview").is_hidden()
+
+    # A new form field on the task, added and filled in the panel's "Formularfelter" group.
+    fields = page.locator('[data-group-id="group-CamundaPlatform__FormData"]')
+    fields.locator(".bio-properties-panel-group-header .bio-properties-panel-add-entry").click()
+    new = "#bio-properties-panel-first_talk-formField-5-formField"
+    page.wait_for_selector(new + "ID")
+    page.fill(new + "ID", "wants_follow_up")
+    page.fill(new + "Label", "Ønsker den udsatte en opfølgende samtale?")
+    page.select_option(new + "Type", "boolean")
+    page.wait_for_function("() => window.vaernModeler.get('elementRegistry').get('first_talk').businessObject"
+                           ".extensionElements.values.find(v => v.$type === 'camunda:FormData').fields"
+                           ".some(f => f.id === 'wants_follow_up' && f.type === 'boolean' && f.label)")
+    _shot(page, 2, "form-field-added")
     _save(page, 1)
     assert page.locator(".vaern-problem").count() == 0
     assert page.locator("#preview").is_visible() and "kladde" in page.inner_text("#draft-kind").lower()
-    _shot(page, 2, "saved")
+    _shot(page, 3, "saved")
 
-    # A timer's duration is chosen from the diagram's settings, with their values.
-    _select(page, "timer_serious_escalation")
+    # A reminder's duration is chosen from the diagram's settings, with their values.
+    _select(page, "timer_first_talk_reminder")
     timer = page.locator('[data-group-id="group-timer"] .bio-properties-panel-group-header')
     timer.wait_for()
     if "open" not in (timer.get_attribute("class") or ""):
         timer.click()
     setting = page.locator("#bio-properties-panel-vaernTimerSetting")
     setting.wait_for()
-    assert "serious_escalation_after: 5 arbejdsdage" in setting.inner_text()
-    setting.select_option("task_due")
-    assert page.evaluate("() => window.vaernModeler.get('elementRegistry').get('timer_serious_escalation')"
-                         ".businessObject.eventDefinitions[0].timeDuration.body") == "task_due"
-    _shot(page, 3, "timer-from-a-setting")
+    assert "first_action_reminder: 1 arbejdsdag" in setting.inner_text()
+    setting.select_option("task_reminder")
+    assert page.evaluate("() => window.vaernModeler.get('elementRegistry').get('timer_first_talk_reminder')"
+                         ".businessObject.eventDefinitions[0].timeDuration.body") == "task_reminder"
+    _shot(page, 4, "reminder-from-a-setting")
     _select(page, "first_talk")
 
     # The Camunda 7 form fields of the task, in Danish.
-    page.click('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-group-header')
+    forms = page.locator('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-group-header')
+    if "open" not in (forms.get_attribute("class") or ""):  # adding the field above left it open
+        forms.click()
     page.wait_for_selector('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-list')
-    _shot(page, 4, "form-fields")
+    _shot(page, 5, "form-fields")
 
-    # A lane renamed to a role vaern does not know: the problem shows on the lane and in the list.
+    # A lane named by the role's Danish label, as Camunda Modeler's users would: the problem shows on the lane
+    # and in the list, with the lane's name, its id and line, and what to write instead.
     page.evaluate("() => { const m = window.vaernModeler; m.get('modeling').updateProperties("
-                  "m.get('elementRegistry').get('lane_leader'), { name: 'chef' }); }")
+                  "m.get('elementRegistry').get('lane_leader'), { name: 'Leder' }); }")
     _save(page, 2)
     page.wait_for_selector(LANE_MARKED)
     item = page.locator('#problems li[data-element="lane_leader"]')
-    assert item.count() >= 1 and "ikke en kendt rolle" in item.first.inner_text()
+    text = item.first.inner_text()
+    assert item.count() >= 1 and "ikke en kendt rolle" in text, text
+    assert "»Leder« (lane_leader), linje " in text and "Forslag: skriv `leader`" in text, text
     item.first.locator("button").click()
-    _shot(page, 5, "problem-on-the-lane")
+    _shot(page, 6, "problem-on-the-lane")
 
     # The role chooser puts it right.
     _select(page, "lane_leader")
     chooser = page.locator("#bio-properties-panel-vaernRole")
     _open_general(page)
     chooser.wait_for()
-    assert "Ukendt rolle: chef" in chooser.inner_text() and "Leder (leader)" in chooser.inner_text()
+    assert "Ukendt rolle: Leder" in chooser.inner_text() and "Leder (leader)" in chooser.inner_text()
     chooser.select_option("leader")
-    _shot(page, 6, "role-chosen")
+    _shot(page, 7, "role-chosen")
     _save(page, 3)
     assert page.locator(LANE_MARKED).count() == 0 and page.locator("#problems li").count() == 0
 
@@ -133,7 +153,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
         == "Første samtale med den ramte"
     assert "kladde" in page.inner_text("#draft-kind").lower()
     assert app.extensions["vaern"].modelling.edition("violence", "koncern-hr").is_draft
-    _shot(page, 7, "reloaded-draft")
+    _shot(page, 8, "reloaded-draft")
     assert page.evaluate("window.__csp") == [], page.evaluate("window.__csp")
     assert page.errors == []
     headers = page.request.get(f"{base}/admin/diagrams/violence/edit").headers
@@ -155,20 +175,51 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     with page.expect_download() as download:
         page.click("#download-mine")
     assert download.value.suggested_filename == "violence-draft.bpmn"
-    _shot(page, 8, "conflict")
+    _shot(page, 9, "conflict")
     page.errors.clear()  # the refused save's 409 is the answer this step expects
 
-    # From the draft: what it changes, and deploying it once the process owner has ticked that they read it.
+    # The other window's draft is what the server holds now; this window opens it and saves its own again.
+    page.goto(f"{base}/admin/diagrams/violence/edit")
+    page.wait_for_selector('#modeller[data-ready="true"]')
+
+    # From the draft: what it changes, which running cases could move, a dry run, and deploying it once the
+    # process owner has ticked that they read it.
+    vaern = app.extensions["vaern"]
+    running = start_violence(vaern)
     page.click("#preview")
     page.wait_for_selector("table.changes")
     assert page.locator('tr[data-element="first_talk"]').count() == 1
-    assert page.locator('tr[data-element="timer_serious_escalation"]').count() == 1
+    assert page.locator('tr[data-element="timer_first_talk_reminder"]').count() == 1
+    assert page.locator('tr[data-element="first_talk.wants_follow_up"]').count() >= 1
     page.wait_for_selector('#diagram[data-ready="true"]')
     assert page.locator('.djs-element.vaern-changed[data-element-id="first_talk"]').count() == 1
-    assert page.locator('.djs-element.vaern-changed[data-element-id="timer_serious_escalation"]').count() == 1
-    _shot(page, 9, "changes-of-the-draft")
+    assert page.locator('.djs-element.vaern-changed[data-element-id="timer_first_talk_reminder"]').count() == 1
+    assert f"Sag {running.id}" in page.inner_text("#case-moves")
+    _shot(page, 10, "changes-of-the-draft")
+    page.click("#run-dry-run")
+    page.wait_for_selector("#dry-run-summary", timeout=180_000)
+    report = page.inner_text("#dry-run")
+    assert "Alle handler" in report and "Parterne tier" in report and "Ingen handler" in report, report
+    assert page.locator(".dry-run-behaviour").count() >= 3 and " dage" in report
+    page.wait_for_selector('#diagram[data-ready="true"]')
+    _shot(page, 11, "dry-run")
     page.check("#confirm")
     page.get_by_role("button", name="Idriftsæt som version 2").click()
     page.wait_for_url(f"{base}/admin/diagrams/violence/2")
-    assert [d.version for d in app.extensions["vaern"].definition_versions("violence")] == [2, 1]
+    assert [d.version for d in vaern.definition_versions("violence")] == [2, 1]
     assert page.evaluate("window.__csp") == [] and page.errors == []
+    _shot(page, 12, "deployed")
+
+    # A new case runs the new version: the leader's first talk asks the field added in the panel.
+    case = start_violence(vaern)
+    task = task_of(vaern, "leder-akut", case.id, "first_talk")
+    leader = page.context.browser.new_context(viewport={"width": 1400, "height": 1000}, locale="da-DK").new_page()
+    leader.goto(f"{base}/login")
+    leader.fill("#login", "leder-akut")
+    leader.fill("#password", "vaern-demo")
+    leader.click("button[type=submit]")
+    leader.wait_for_url(f"{base}/")
+    leader.goto(f"{base}/tasks/{task.task_id}")
+    assert "Ønsker den udsatte en opfølgende samtale?" in leader.content()
+    assert leader.locator('[name="wants_follow_up"]').count() >= 1
+    leader.screenshot(path=str(ARTIFACTS / "13-new-case-asks-the-new-field.png"), full_page=True)
