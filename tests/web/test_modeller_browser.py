@@ -56,6 +56,13 @@ def _open_general(page) -> None:
         header.click()
 
 
+def _open_group(page, group_id: str) -> None:
+    header = page.locator(f'[data-group-id="{group_id}"] .bio-properties-panel-group-header')
+    header.wait_for()
+    if "open" not in (header.get_attribute("class") or ""):
+        header.click()
+
+
 def _save(page, saves: int) -> None:
     page.click("#save")
     page.wait_for_selector(f'#modeller[data-saves="{saves}"]')
@@ -114,6 +121,43 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert page.evaluate("() => window.vaernModeler.get('elementRegistry').get('timer_first_talk_reminder')"
                          ".businessObject.eventDefinitions[0].timeDuration.body") == "task_reminder"
     _shot(page, 4, "reminder-from-a-setting")
+
+    # A deadline typed in vaern's own words: a plain "5 dage" is refused in the field, "4 arbejdsdage" is kept.
+    _select(page, "timer_first_talk_deadline")
+    typed = page.locator("#bio-properties-panel-vaernDuration")
+    typed.wait_for()
+    typed.click()
+    typed.fill("5 dage")
+    page.wait_for_selector('[data-entry-id="vaernDuration"].has-error')
+    assert "5 arbejdsdage eller P14D" in page.inner_text('[data-entry-id="vaernDuration"] .bio-properties-panel-error')
+    typed.fill("4 arbejdsdage")
+    page.wait_for_function("() => window.vaernModeler.get('elementRegistry').get('timer_first_talk_deadline')"
+                           ".businessObject.eventDefinitions[0].timeDuration.body === '4 arbejdsdage'")
+
+    # A notice's roles are ticked, not typed: the reminder to the leader can go to the AMR too (and back).
+    _select(page, "notify_first_talk_reminder")
+    _open_group(page, "group-vaern")
+    assert page.input_value("#bio-properties-panel-vaernNotice") == "reminder"
+    assert page.is_checked("#bio-properties-panel-vaernNotify-leader")
+    notify = ("() => window.vaernModeler.get('elementRegistry').get('notify_first_talk_reminder').businessObject"
+              ".extensionElements.values.find(v => v.$type === 'camunda:Properties').values"
+              ".find(p => p.name === 'notify').value")
+    page.check("#bio-properties-panel-vaernNotify-amr")
+    page.wait_for_function(notify + " === 'leader,amr'")
+    _shot(page, 5, "notice-roles")
+    page.uncheck("#bio-properties-panel-vaernNotify-amr")
+    page.wait_for_function(notify + " === 'leader'")
+
+    # The task's requirement IDs and hearing material have fields of their own.
+    _select(page, "first_talk")
+    _open_group(page, "group-vaern")
+    assert page.input_value("#bio-properties-panel-vaernRequirements").startswith("V-H1, V-H2")
+    material = page.locator("#bio-properties-panel-vaernMaterial")
+    material.click()
+    material.fill("description")
+    page.wait_for_function("() => (window.vaernModeler.get('elementRegistry').get('first_talk').businessObject"
+                           ".extensionElements.values.find(v => v.$type === 'camunda:Properties') || {values: []})"
+                           ".values.some(p => p.name === 'hearing_material' && p.value === 'description')")
     _select(page, "first_talk")
 
     # The Camunda 7 form fields of the task, in Danish.
@@ -121,7 +165,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     if "open" not in (forms.get_attribute("class") or ""):  # adding the field above left it open
         forms.click()
     page.wait_for_selector('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-list')
-    _shot(page, 5, "form-fields")
+    _shot(page, 6, "form-fields")
 
     # A lane named by the role's Danish label, as Camunda Modeler's users would: the problem shows on the lane
     # and in the list, with the lane's name, its id and line, and what to write instead.
@@ -134,7 +178,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert item.count() >= 1 and "ikke en kendt rolle" in text, text
     assert "»Leder« (lane_leader), linje " in text and "Forslag: skriv `leader`" in text, text
     item.first.locator("button").click()
-    _shot(page, 6, "problem-on-the-lane")
+    _shot(page, 7, "problem-on-the-lane")
 
     # The role chooser puts it right.
     _select(page, "lane_leader")
@@ -143,7 +187,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     chooser.wait_for()
     assert "Ukendt rolle: Leder" in chooser.inner_text() and "Leder (leader)" in chooser.inner_text()
     chooser.select_option("leader")
-    _shot(page, 7, "role-chosen")
+    _shot(page, 8, "role-chosen")
     _save(page, 3)
     assert page.locator(LANE_MARKED).count() == 0 and page.locator("#problems li").count() == 0
 
@@ -153,7 +197,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
         == "Første samtale med den ramte"
     assert "kladde" in page.inner_text("#draft-kind").lower()
     assert app.extensions["vaern"].modelling.edition("violence", "koncern-hr").is_draft
-    _shot(page, 8, "reloaded-draft")
+    _shot(page, 9, "reloaded-draft")
     assert page.evaluate("window.__csp") == [], page.evaluate("window.__csp")
     assert page.errors == []
     headers = page.request.get(f"{base}/admin/diagrams/violence/edit").headers
@@ -175,7 +219,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     with page.expect_download() as download:
         page.click("#download-mine")
     assert download.value.suggested_filename == "violence-draft.bpmn"
-    _shot(page, 9, "conflict")
+    _shot(page, 10, "conflict")
     page.errors.clear()  # the refused save's 409 is the answer this step expects
 
     # The other window's draft is what the server holds now; this window opens it and saves its own again.
@@ -190,25 +234,26 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     page.wait_for_selector("table.changes")
     assert page.locator('tr[data-element="first_talk"]').count() == 1
     assert page.locator('tr[data-element="timer_first_talk_reminder"]').count() == 1
+    assert page.locator('tr[data-element="timer_first_talk_deadline"]').count() == 1
     assert page.locator('tr[data-element="first_talk.wants_follow_up"]').count() >= 1
     page.wait_for_selector('#diagram[data-ready="true"]')
     assert page.locator('.djs-element.vaern-changed[data-element-id="first_talk"]').count() == 1
     assert page.locator('.djs-element.vaern-changed[data-element-id="timer_first_talk_reminder"]').count() == 1
     assert f"Sag {running.id}" in page.inner_text("#case-moves")
-    _shot(page, 10, "changes-of-the-draft")
+    _shot(page, 11, "changes-of-the-draft")
     page.click("#run-dry-run")
     page.wait_for_selector("#dry-run-summary", timeout=180_000)
     report = page.inner_text("#dry-run")
     assert "Alle handler" in report and "Parterne tier" in report and "Ingen handler" in report, report
     assert page.locator(".dry-run-behaviour").count() >= 3 and " dage" in report
     page.wait_for_selector('#diagram[data-ready="true"]')
-    _shot(page, 11, "dry-run")
+    _shot(page, 12, "dry-run")
     page.check("#confirm")
     page.get_by_role("button", name="Idriftsæt som version 2").click()
     page.wait_for_url(f"{base}/admin/diagrams/violence/2")
     assert [d.version for d in vaern.definition_versions("violence")] == [2, 1]
     assert page.evaluate("window.__csp") == [] and page.errors == []
-    _shot(page, 12, "deployed")
+    _shot(page, 13, "deployed")
 
     # A new case runs the new version: the leader's first talk asks the field added in the panel.
     case = start_violence(vaern)
@@ -222,4 +267,4 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     leader.goto(f"{base}/tasks/{task.task_id}")
     assert "Ønsker den udsatte en opfølgende samtale?" in leader.content()
     assert leader.locator('[name="wants_follow_up"]').count() >= 1
-    leader.screenshot(path=str(ARTIFACTS / "13-new-case-asks-the-new-field.png"), full_page=True)
+    leader.screenshot(path=str(ARTIFACTS / "14-new-case-asks-the-new-field.png"), full_page=True)

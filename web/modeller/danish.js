@@ -229,5 +229,24 @@ export default {
   "Text annotation": "Note",
   "Receive task": "Modtageopgave",
   "Send task": "Sendeopgave",
-  "Manual task": "Manuel opgave"
+  "Manual task": "Manuel opgave",
+  // vaern's own fields (conventions.js)
+  "vaern: requirements, notices, material": "vaern: krav, beskeder, materiale",
+  "Requirement IDs": "Krav-id'er",
+  "Comma-separated, e.g. V-H5, LAW-5; written as [V-H5] [LAW-5] before the documentation.":
+    "Adskilt af komma, fx V-H5, LAW-5; skrives som [V-H5] [LAW-5] foran dokumentationen.",
+  "A requirement ID holds only letters, digits and '-'.": "Et krav-id består kun af bogstaver, tal og '-'.",
+  "Reminder": "Påmindelse",
+  "Deadline passed": "Fristen er overskredet",
+  "Escalated (marks the case escalated)": "Eskaleret (markerer sagen som eskaleret)",
+  "Kind of notice": "Slags besked",
+  "(no notice)": "(ingen besked)",
+  "Hearing material": "Høringsmateriale",
+  "Case variables the task's page shows the person doing it, comma-separated (e.g. description).":
+    "Sagens oplysninger, som opgavens side viser den, der udfører den, adskilt af komma (fx description).",
+  "Write the names of case variables, separated by commas.": "Skriv navnene på sagens oplysninger, adskilt af komma.",
+  "Type e.g. 5 arbejdsdage or P14D, or choose a setting above.":
+    "Skriv fx 5 arbejdsdage eller P14D, eller vælg en indstilling ovenfor.",
+  "Write a duration such as 5 arbejdsdage or P14D (ISO 8601), or the name of a setting.":
+    "Skriv en varighed som 5 arbejdsdage eller P14D (ISO 8601), eller navnet på en indstilling."
 };

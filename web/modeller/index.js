@@ -13,6 +13,7 @@ import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
 import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
 import "./modeller.css";
 
+import conventionsModule from "./conventions.js";
 import roleModule from "./roles.js";
 import settingModule from "./settings.js";
 import translateModule from "./translate.js";
@@ -42,7 +43,7 @@ function start(root) {
         propertiesPanel: { parent: document.getElementById("properties") },
         additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
                             CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule,
-                            translateModule(data.lang), roleModule, settingModule],
+                            translateModule(data.lang), roleModule, settingModule, conventionsModule],
         moddleExtensions: { camunda: camundaModdle },
         vaernRoles: opened.roles
       });
