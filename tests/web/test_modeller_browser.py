@@ -148,6 +148,23 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     page.uncheck("#bio-properties-panel-vaernNotify-amr")
     page.wait_for_function(notify + " === 'leader'")
 
+    # bpmnlint runs in the page as the diagram changes: a task dropped in with no flows is reported on it at once,
+    # before any save, and the report goes when the task does.
+    page.wait_for_selector("#modeller[data-lint-rounds]")
+    assert page.locator('#problems li[data-source="bpmnlint"]').count() == 0
+    page.evaluate("() => { const m = window.vaernModeler, r = m.get('elementRegistry');"
+                  " const pool = r.filter(e => e.type === 'bpmn:Participant')[0];"
+                  " window.__loose = m.get('modeling').createShape({ type: 'bpmn:Task' }, { x: pool.x + 300,"
+                  " y: pool.y + 60 }, pool); }")
+    loose = page.evaluate("() => window.__loose.id")
+    page.wait_for_selector(f'#problems li[data-source="bpmnlint"][data-element="{loose}"]')
+    reports = page.inner_text("#problems")
+    assert "hænger ikke sammen med resten" in reports and "Elementet mangler et navn" in reports, reports
+    assert page.locator(f'.djs-element.vaern-problem[data-element-id="{loose}"]').count() == 1
+    _shot(page, 6, "bpmnlint-in-the-page")
+    page.evaluate("() => window.vaernModeler.get('modeling').removeElements([window.__loose])")
+    page.wait_for_function("() => !document.querySelector('#problems li[data-source=\"bpmnlint\"]')")
+
     # The task's requirement IDs and hearing material have fields of their own.
     _select(page, "first_talk")
     _open_group(page, "group-vaern")
@@ -165,7 +182,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     if "open" not in (forms.get_attribute("class") or ""):  # adding the field above left it open
         forms.click()
     page.wait_for_selector('[data-group-id="group-CamundaPlatform__FormData"] .bio-properties-panel-list')
-    _shot(page, 6, "form-fields")
+    _shot(page, 7, "form-fields")
 
     # A lane named by the role's Danish label, as Camunda Modeler's users would: the problem shows on the lane
     # and in the list, with the lane's name, its id and line, and what to write instead.
@@ -178,7 +195,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert item.count() >= 1 and "ikke en kendt rolle" in text, text
     assert "»Leder« (lane_leader), linje " in text and "Forslag: skriv `leader`" in text, text
     item.first.locator("button").click()
-    _shot(page, 7, "problem-on-the-lane")
+    _shot(page, 8, "problem-on-the-lane")
 
     # The role chooser puts it right.
     _select(page, "lane_leader")
@@ -187,7 +204,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     chooser.wait_for()
     assert "Ukendt rolle: Leder" in chooser.inner_text() and "Leder (leader)" in chooser.inner_text()
     chooser.select_option("leader")
-    _shot(page, 8, "role-chosen")
+    _shot(page, 9, "role-chosen")
     _save(page, 3)
     assert page.locator(LANE_MARKED).count() == 0 and page.locator("#problems li").count() == 0
 
@@ -197,7 +214,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
         == "Første samtale med den ramte"
     assert "kladde" in page.inner_text("#draft-kind").lower()
     assert app.extensions["vaern"].modelling.edition("violence", "koncern-hr").is_draft
-    _shot(page, 9, "reloaded-draft")
+    _shot(page, 10, "reloaded-draft")
     assert page.evaluate("window.__csp") == [], page.evaluate("window.__csp")
     assert page.errors == []
     headers = page.request.get(f"{base}/admin/diagrams/violence/edit").headers
@@ -219,7 +236,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     with page.expect_download() as download:
         page.click("#download-mine")
     assert download.value.suggested_filename == "violence-draft.bpmn"
-    _shot(page, 10, "conflict")
+    _shot(page, 11, "conflict")
     page.errors.clear()  # the refused save's 409 is the answer this step expects
 
     # The other window's draft is what the server holds now; this window opens it and saves its own again.
@@ -240,20 +257,20 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert page.locator('.djs-element.vaern-changed[data-element-id="first_talk"]').count() == 1
     assert page.locator('.djs-element.vaern-changed[data-element-id="timer_first_talk_reminder"]').count() == 1
     assert f"Sag {running.id}" in page.inner_text("#case-moves")
-    _shot(page, 11, "changes-of-the-draft")
+    _shot(page, 12, "changes-of-the-draft")
     page.click("#run-dry-run")
     page.wait_for_selector("#dry-run-summary", timeout=180_000)
     report = page.inner_text("#dry-run")
     assert "Alle handler" in report and "Parterne tier" in report and "Ingen handler" in report, report
     assert page.locator(".dry-run-behaviour").count() >= 3 and " dage" in report
     page.wait_for_selector('#diagram[data-ready="true"]')
-    _shot(page, 12, "dry-run")
+    _shot(page, 13, "dry-run")
     page.check("#confirm")
     page.get_by_role("button", name="Idriftsæt som version 2").click()
     page.wait_for_url(f"{base}/admin/diagrams/violence/2")
     assert [d.version for d in vaern.definition_versions("violence")] == [2, 1]
     assert page.evaluate("window.__csp") == [] and page.errors == []
-    _shot(page, 13, "deployed")
+    _shot(page, 14, "deployed")
 
     # A new case runs the new version: the leader's first talk asks the field added in the panel.
     case = start_violence(vaern)
@@ -267,4 +284,4 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     leader.goto(f"{base}/tasks/{task.task_id}")
     assert "Ønsker den udsatte en opfølgende samtale?" in leader.content()
     assert leader.locator('[name="wants_follow_up"]').count() >= 1
-    leader.screenshot(path=str(ARTIFACTS / "14-new-case-asks-the-new-field.png"), full_page=True)
+    leader.screenshot(path=str(ARTIFACTS / "15-new-case-asks-the-new-field.png"), full_page=True)

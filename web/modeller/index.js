@@ -17,13 +17,14 @@ import conventionsModule from "./conventions.js";
 import roleModule from "./roles.js";
 import settingModule from "./settings.js";
 import translateModule from "./translate.js";
+import { lintProblems } from "./bpmnlint.js";
 import { showProblems } from "./problems.js";
 
 var root = document.getElementById("modeller");
 if (root) { start(root); }
 
 function start(root) {
-  var data = root.dataset, state = { basedOn: null, problems: [] };
+  var data = root.dataset, state = { basedOn: null, problems: [], server: [], lint: [] };
   var status = document.getElementById("draft-status");
   var conflict = document.getElementById("conflict");
 
@@ -51,7 +52,9 @@ function start(root) {
       return modeler.importXML(opened.xml).then(function () {
         modeler.get("canvas").zoom("fit-viewport", "auto");
         state.basedOn = opened.edition.content_hash;
-        state.problems = showProblems(modeler, opened.problems, data);
+        state.server = opened.problems;
+        show(modeler);
+        wireLint(modeler);
         root.dataset.ready = "true";
         root.dataset.contentHash = state.basedOn;
         wireSave(modeler);
@@ -62,6 +65,30 @@ function start(root) {
       root.dataset.ready = "false";
       say(data.textLoadFailed + " (" + error.message + ")", "error");
     });
+
+  // The server's problems (from the last save) and bpmnlint's (from the diagram as it is now), on one list.
+  function show(modeler) {
+    state.problems = showProblems(modeler, (state.server || []).concat(state.lint), data);
+  }
+
+  // bpmnlint is cheap: it runs on the diagram after every change, a moment after the last one.
+  function wireLint(modeler) {
+    var translate = modeler.get("translate"), timer = null, round = 0;
+    function run() {
+      var mine = ++round;
+      lintProblems(modeler, translate).then(function (found) {
+        if (mine !== round) { return; }
+        state.lint = found;
+        root.dataset.lintRounds = String(Number(root.dataset.lintRounds || 0) + 1);
+        show(modeler);
+      });
+    }
+    modeler.on("commandStack.changed", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 400);
+    });
+    run();
+  }
 
   function wireSave(modeler) {
     var button = document.getElementById("save");
@@ -95,7 +122,8 @@ function start(root) {
       state.basedOn = body.edition.content_hash;
       root.dataset.contentHash = state.basedOn;
       root.dataset.saves = String(Number(root.dataset.saves || 0) + 1);
-      state.problems = showProblems(modeler, body.problems, data);
+      state.server = body.problems;
+      show(modeler);
       document.getElementById("draft-kind").textContent = data.textDraft.replace("{v}", body.edition.base_version);
       document.getElementById("draft-actions").hidden = false;
       say(body.problems.length ? data.textSavedWithProblems.replace("{n}", body.problems.length) : data.textSaved,
@@ -104,7 +132,8 @@ function start(root) {
       showConflict(body);
       say(body.message, "error");
     } else if (result.status === 422) {
-      showProblems(modeler, body.problems, data);
+      state.server = body.problems;
+      show(modeler);
       say(body.message, "error");
     } else {
       say(data.textSaveFailed + " (HTTP " + result.status + ")", "error");

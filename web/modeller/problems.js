@@ -18,6 +18,7 @@ export function showProblems(modeler, problems, data) {
     var item = document.createElement("li");
     item.className = "problem";
     if (problem.element_id) { item.dataset.element = problem.element_id; }
+    item.dataset.source = problem.source || "vaern";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link";
