@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ROOT
+from tests.node_packages import node_with
+from tests.test_moddle_roundtrip import MODDLE_DIR, roundtrip
 from tests.web import browser as browser_support
 from tests.web.conftest import make_app, start_violence, task_of
 
@@ -285,3 +288,32 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert "Ønsker den udsatte en opfølgende samtale?" in leader.content()
     assert leader.locator('[name="wants_follow_up"]').count() >= 1
     leader.screenshot(path=str(ARTIFACTS / "15-new-case-asks-the-new-field.png"), full_page=True)
+
+    # What the browser saved opens in bpmn.io / Camunda Modeler without a warning and exports unchanged.
+    saved = ARTIFACTS / "violence-version-2-saved-in-the-browser.bpmn"
+    saved.write_text(vaern.definition_xml("violence", 2)[1], encoding="utf-8")
+    node = node_with(MODDLE_DIR, "bpmn-moddle", "the bpmn.io round trip check")
+    checked = roundtrip(node, saved)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("kind", ["violence", "harassment", "annual_med"])
+def test_a_diagram_opened_and_saved_in_the_browser_holds_the_same_model(server, page, kind):
+    """Made by hand or in Camunda Modeler, each diagram opens in the browser without a warning, and what the
+    browser's modeller writes back holds exactly its model (so it opens unchanged in bpmn.io and Camunda Modeler)."""
+    app, base = server
+    page.goto(f"{base}/login")
+    page.fill("#login", "koncern-hr")
+    page.fill("#password", "vaern-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/admin/diagrams/{kind}/edit")
+    page.wait_for_selector('#modeller[data-ready="true"]')
+    assert page.get_attribute("#modeller", "data-import-warnings") == "0"
+    saved = ARTIFACTS / f"{kind}-opened-and-saved-in-the-browser.bpmn"
+    saved.write_text(page.evaluate("() => window.vaernModeler.saveXML({ format: true }).then(r => r.xml)"),
+                     encoding="utf-8")
+    node = node_with(MODDLE_DIR, "bpmn-moddle", "the bpmn.io round trip check")
+    same = roundtrip(node, ROOT / "workflows" / f"{kind}.bpmn", saved)
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert page.errors == [] and page.evaluate("window.__csp") == []
