@@ -169,6 +169,9 @@ def _with_sub_process(end: str, lane_ref: str = "Sub_hr") -> str:
 def test_a_user_task_in_an_expanded_sub_process_takes_the_sub_process_s_lane():
     end = '<bpmn:endEvent id="Sub_end"><bpmn:incoming>Sub_f2</bpmn:incoming></bpmn:endEvent>'
     assert problems_of(_with_sub_process(end)) == []
+    # As the check says, so the engine does: the nested task's spec carries the sub-process's lane.
+    parsed = validate(_with_sub_process(end).encode("utf-8"), "habit.bpmn", 10 ** 7)
+    assert parsed.subprocess_specs["Sub_hr"].task_specs["Task_hr"].lane == "hr"
     # Out of every lane, the sub-process's task is still reported.
     lost = _with_sub_process(end, lane_ref="Nothing_here")
     assert "the user task sits in no lane, so nobody can be assigned to it" in only(problems_of(lost), "Task_hr").message

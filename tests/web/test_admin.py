@@ -96,7 +96,9 @@ BROKEN = {
 
 def _rows(html: str) -> list[tuple[str, str]]:
     rows = re.findall(r'<tr class="problem"><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>', html, re.S)
-    return [(re.sub(r"</?code>", "", element), message) for _line, element, message in rows]
+    # The element cell holds the id (in <code>) and, under it, the element's name.
+    return [((re.search(r"<code>(.*?)</code>", element) or re.search(r"(.*)", element)).group(1), message)
+            for _line, element, message in rows]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

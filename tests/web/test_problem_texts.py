@@ -122,3 +122,21 @@ def test_suggestions_read_in_danish(app):
         assert hint_text(None) is None
         assert problem_text("vaern does not read camunda:assignee: the lane decides who does a task in vaern") == \
             "vaern læser ikke camunda:assignee: i vaern afgør banen, hvem der udfører en opgave."
+
+
+def test_an_upload_s_problems_name_the_element_and_say_what_to_write(client):
+    """The upload page's table: the element's name over its id, the Danish sentence, and the suggestion."""
+    import io
+
+    from tests.web.conftest import login
+
+    login(client, "koncern-hr")
+    xml = (ROOT / "workflows" / "violence.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:lane id="lane_leader" name="leader">', '<bpmn:lane id="lane_leader" name="Leder">', 1)
+    response = client.post("/admin/diagrams/upload", content_type="multipart/form-data",
+                           data={"diagram": (io.BytesIO(xml.encode("utf-8")), "violence.bpmn")})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    row = html[html.index("<code>lane_leader</code>"):html.index("<code>lane_leader</code>") + 600]
+    assert '<br><span class="muted">Leder</span>' in row and "Banens navn »Leder« er ikke en kendt rolle" in row
+    assert "Forslag: skriv `leader`" in row
