@@ -206,7 +206,7 @@ def test_running_cases_move_where_safe_and_show_the_reason_where_not(client, vae
     plain_row = page[page.index(f'id="case-{plain.id}"'):page.index(f'id="case-{serious.id}"')]
     serious_row = page[page.index(f'id="case-{serious.id}"'):]
     assert 'name="to_version" value="2"' in plain_row
-    assert "timer_serious_escalation" in serious_row and "already started" in serious_row
+    assert "timer_serious_escalation" in serious_row and "allerede startet" in serious_row
     assert 'name="to_version"' not in serious_row.split("</tr>")[0]
 
     moved = client.post(f"/admin/cases/{plain.id}/migrate", data={"to_version": "2", "case_version": plain.version,

@@ -54,7 +54,7 @@ def test_the_preview_lists_the_running_cases_that_could_move_and_why_the_others_
     _save(client, _moved_lane(vaern, case.id))
     html = client.get("/admin/diagrams/violence/edit/preview").get_data(as_text=True)
     section = html[html.index('id="case-moves"'):html.index('id="dry-run"')]
-    assert 'class="blocked"' in section and _first_task(vaern, case.id) in section and "lane" in section
+    assert 'class="blocked"' in section and _first_task(vaern, case.id) in section and "flyttes fra banen" in section
     assert [c.case_id for c in vaern.trial.case_moves("violence", "koncern-hr").blocked] == [case.id]
 
 

@@ -140,3 +140,30 @@ def test_an_upload_s_problems_name_the_element_and_say_what_to_write(client):
     row = html[html.index("<code>lane_leader</code>"):html.index("<code>lane_leader</code>") + 600]
     assert '<br><span class="muted">Leder</span>' in row and "Banens navn »Leder« er ikke en kendt rolle" in row
     assert "Forslag: skriv `leader`" in row
+
+
+def test_why_a_case_cannot_move_reads_in_danish_for_every_sentence_the_migration_check_writes(app):
+    """Each reason engine/bpmn/migration.py and the deployment service can give has its own Danish sentence."""
+    from web.blocker_texts import BLOCKERS, blocker_text
+
+    sources = [ROOT / "engine" / "bpmn" / "migration.py", ROOT / "engine" / "deployment" / "service.py"]
+    written = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) and ast.unparse(t.value) == "blockers"
+                                                    for t in node.targets):
+                written.append(_sample(node.value))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Blocker" and len(node.args) == 2:
+                written.append(_sample(node.args[1]))
+    # The label is "'name'" or "the element" (migration._label); a sample of each.
+    samples = [w.replace("1 is removed", "'Samtale' is removed").replace("1 changes", "the element changes")
+               .replace("1 moves", "'Samtale' moves").replace("of 1 change", "of 'Samtale' change")
+               .replace("gateway 1", "gateway 'Alvorlig?'").replace("timer 1", "timer 'Påmindelse'")
+               .replace("(1 -> 1)", "(a -> b)") for w in written if w]
+    assert len(samples) == 8
+    for sample in samples:
+        assert any(p.match(sample) for p, _t in BLOCKERS), sample
+    with app.test_request_context("/"):
+        assert blocker_text("'Samtale' moves from lane 'leader' to 'hr', so other people would get the task") == \
+            "»Samtale« flyttes fra banen »leader« til »hr«, så andre ville få opgaven"
+        assert blocker_text("something new") == "something new"
