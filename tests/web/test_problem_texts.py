@@ -167,3 +167,31 @@ def test_why_a_case_cannot_move_reads_in_danish_for_every_sentence_the_migration
         assert blocker_text("'Samtale' moves from lane 'leader' to 'hr', so other people would get the task") == \
             "»Samtale« flyttes fra banen »leader« til »hr«, så andre ville få opgaven"
         assert blocker_text("something new") == "something new"
+
+
+def test_what_a_dry_run_s_cases_met_reads_in_danish_for_every_sentence_the_simulation_writes(app):
+    """Each finding engine/simulation/simulate.py writes (through `find` or a Finding) has a Danish sentence."""
+    from web.finding_texts import FINDINGS, finding_text
+
+    tree = ast.parse((ROOT / "engine" / "simulation" / "simulate.py").read_text(encoding="utf-8"))
+    written = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "find" and len(node.args) == 2:
+            arg = node.args[1]
+            if isinstance(arg, ast.BinOp):  # "the case did not close" + (" (nothing is pending)" if … else "")
+                written += [_sample(arg.left), _sample(arg.left) + arg.right.body.value]
+            else:
+                written.append(_sample(arg))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Finding" and len(node.args) == 4:
+            written.append(_sample(node.args[3]))
+    samples = [w for w in written if w]
+    samples += ["the serious case fell quiet without being escalated",
+                "the case (the diagram escalates, and never asks whether a case is serious) fell quiet without being "
+                "escalated"]  # the {kind} of the last sentence, as simulate.py names it
+    samples = [s for s in samples if not s.startswith("the timeDuration fell")]  # the sample for {kind}
+    assert len(samples) >= 12
+    for sample in samples:
+        assert any(p.match(sample) for p, _t in FINDINGS), sample
+    with app.test_request_context("/"):
+        assert finding_text("the task 'Samtale' is open in lane hr (unit afd-akut) with nobody to do it") == \
+            "opgaven »Samtale« er åben i banen hr (enhed afd-akut), uden nogen til at udføre den"
