@@ -206,3 +206,14 @@ def test_parser_reprs_become_plain_text():
 def test_hints_are_only_offered_when_the_fix_is_itself_allowed():
     assert expression_hint("${a.b}") is None  # attribute access stays refused in Python too
     assert expression_hint("serious == True") is None
+
+
+@pytest.mark.parametrize("written, meant", [("Serious == True", "serious"), ("seriuos == True", "serious")])
+def test_a_near_miss_of_a_variable_is_named_with_the_variable_it_means(written, meant):
+    problem = only(problems_of(SIMPLE.replace("serious == True", written)), "Flow_serious")
+    assert "which nothing in the diagram sets" in problem.message and problem.hint == f"write `{meant}`"
+
+
+def test_a_name_no_field_sets_and_no_field_resembles_passes_it_may_come_with_the_report():
+    assert [p for p in problems_of(SIMPLE.replace("serious == True", "injured == True"))
+            if p.element_id == "Flow_serious"] == []

@@ -57,6 +57,8 @@ SENTENCES: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p
      _l("The sequence flow's %(word)s '%(ref)s' does not exist in the process '%(process)s'.")),
     (r"the condition (?P<text>.*) reads '(?P<name>[^']*)', which is no case variable",
      _l("The condition %(text)s reads '%(name)s', which is no case variable.")),
+    (r"the condition (?P<text>.*) reads '(?P<name>[^']*)', which nothing in the diagram sets",
+     _l("The condition %(text)s reads '%(name)s', which nothing in the diagram sets.")),
     (r"the conditional event has no condition", _l("The conditional event has no condition.")),
     (r"vaern does not read camunda:(?P<attribute>\w+): (?P<detail>.*)",
      _l("vaern does not read camunda:%(attribute)s: %(detail)s.")),

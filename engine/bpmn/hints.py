@@ -2,6 +2,7 @@
 lane named by its Danish label): one short suggestion, or None when none is known."""
 from __future__ import annotations
 
+import difflib
 import re
 
 from engine.bpmn.expressions import check_expression, names_read
@@ -25,6 +26,20 @@ def _operators(text: str) -> str:
 def misspelt_literals(expression: str, variables: set[str]) -> list[str]:
     """The names an allowed expression reads that are Camunda's literals (`true`, `null`), not case variables."""
     return [name for name in names_read(expression) if name in _LITERALS and name not in variables]
+
+
+def misspelt_names(expression: str, variables: set[str]) -> list[tuple[str, str]]:
+    """The names an expression reads that the diagram does not set but nearly does (`Approved`, `aproved` for a
+    field `approved`), each with the variable it most likely means."""
+    found = []
+    for name in names_read(expression):
+        if name in variables or name in _LITERALS:
+            continue
+        same_letters = [v for v in sorted(variables) if v.casefold() == name.casefold()]
+        close = same_letters or difflib.get_close_matches(name, sorted(variables), n=1, cutoff=0.85)
+        if close:
+            found.append((name, close[0]))
+    return found
 
 
 def expression_hint(expression: str) -> str | None:

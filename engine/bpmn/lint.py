@@ -9,7 +9,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.bpmn.expressions import WORKING_DAYS, check_expression, is_iso_literal, names_read
-from engine.bpmn.hints import expression_hint, lane_hint, misspelt_literals
+from engine.bpmn.hints import expression_hint, lane_hint, misspelt_literals, misspelt_names
 from engine.bpmn.limits import TimerLimits
 from engine.bpmn.lint_policy import policy_problems
 from engine.bpmn.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NSMAP
@@ -109,6 +109,10 @@ class _Linter:
         for name in misspelt_literals(text, variables):
             self.add(element, f"the condition {text.strip()!r} reads '{name}', which is no case variable",
                      expression_hint(text))
+        for name, meant in misspelt_names(text, variables):
+            # Only a near miss is reported: a name no field sets may still come with the report that starts a case.
+            self.add(element, f"the condition {text.strip()!r} reads '{name}', which nothing in the diagram sets",
+                     f"write `{meant}`")
 
     def run(self) -> list[Problem]:
         if etree.QName(self.root).namespace != BPMN_NS or _local(self.root) != "definitions":
@@ -407,7 +411,10 @@ def _lanes(process: etree._Element, nodes: dict) -> dict[str, str]:
 def _variables(process: etree._Element, settings: dict[str, str]) -> set[str]:
     """The names a case of the process can hold: its form fields, settings and what every case starts with."""
     fields = {f.get("id") for f in process.iter(f"{{{CAMUNDA_NS}}}formField")}
-    return fields | set(settings) | set(PEOPLE_AT_START) | set(people_at_start(process)) | {"serious", "case_unit"}
+    loops = {loop.get(f"{{{CAMUNDA_NS}}}{attribute}") for loop in process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")
+             for attribute in ("collection", "elementVariable")} - {None}
+    return fields | loops | set(settings) | set(PEOPLE_AT_START) | set(people_at_start(process)) | \
+        {"serious", "case_unit"}
 
 
 def _split(text: str) -> Iterable[str]:
