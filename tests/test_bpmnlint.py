@@ -66,7 +66,8 @@ def test_the_modeller_page_lints_with_the_gate_s_configuration() -> None:
     assert json.loads((REPO_ROOT / "web" / "modeller" / "bpmnlintrc.json").read_text(encoding="utf-8")) == \
         json.loads((LINT_DIR / ".bpmnlintrc").read_text(encoding="utf-8"))
     page = (REPO_ROOT / "web" / "modeller" / "bpmnlint.js").read_text(encoding="utf-8")
-    web_version = json.loads((REPO_ROOT / "web" / "package.json").read_text(encoding="utf-8"))["dependencies"]["bpmnlint"]
+    web_package = json.loads((REPO_ROOT / "web" / "package.json").read_text(encoding="utf-8"))
+    web_version = web_package["dependencies"]["bpmnlint"]
     gate_version = json.loads((LINT_DIR / "package.json").read_text(encoding="utf-8"))["dependencies"]["bpmnlint"]
     assert web_version == gate_version
     recommended = subprocess.run(

@@ -66,7 +66,8 @@ def test_the_diagram_under_the_tests_has_no_problem():
 ])
 def test_a_camunda_condition_gets_the_python_to_write_instead(written, hint):
     problem = only(problems_of(SIMPLE.replace(CONDITION, written)), "Flow_serious")
-    assert problem.hint == hint and problem.name == "Ja" and problem.line == SIMPLE[:SIMPLE.index('id="Flow_serious"')].count("\n") + 1
+    line = SIMPLE[:SIMPLE.index('id="Flow_serious"')].count("\n") + 1
+    assert problem.hint == hint and problem.name == "Ja" and problem.line == line
     assert hint in str(problem) and "(Ja)" in str(problem)
 
 
@@ -84,7 +85,8 @@ def test_a_form_field_named_true_is_a_variable_and_passes():
 def test_a_lane_named_by_its_danish_label_gets_the_role_to_write():
     problem = only(problems_of(SIMPLE.replace('name="leader"', 'name="Leder"')), "Lane_leader")
     assert problem.hint == "write `leader`" and problem.name == "Leder"
-    assert lane_hint("Tillidsrepræsentant (TR)") == "write `tr`" and lane_hint("Leders leder") == "write `leaders_leader`"
+    assert lane_hint("Tillidsrepræsentant (TR)") == "write `tr`"
+    assert lane_hint("Leders leder") == "write `leaders_leader`"
     assert lane_hint("Portner") is None
 
 
@@ -162,8 +164,10 @@ def _with_sub_process(end: str, lane_ref: str = "Sub_hr") -> str:
     xml = SIMPLE[:start] + SUB_TASK.format(end=end) + SIMPLE[stop:]
     xml = xml.replace('targetRef="Task_hr" />\n    <bpmn:sequenceFlow id="Flow_5" sourceRef="Task_hr"',
                       'targetRef="Sub_hr" />\n    <bpmn:sequenceFlow id="Flow_5" sourceRef="Sub_hr"')
-    xml = xml.replace("<bpmn:flowNodeRef>Task_hr</bpmn:flowNodeRef>", f"<bpmn:flowNodeRef>{lane_ref}</bpmn:flowNodeRef>")
-    return drawn(xml.replace('bpmnElement="Task_hr"', 'bpmnElement="Sub_hr"').replace('id="Task_hr_di"', 'id="Sub_hr_di"'))
+    xml = xml.replace("<bpmn:flowNodeRef>Task_hr</bpmn:flowNodeRef>",
+                      f"<bpmn:flowNodeRef>{lane_ref}</bpmn:flowNodeRef>")
+    xml = xml.replace('bpmnElement="Task_hr"', 'bpmnElement="Sub_hr"').replace('id="Task_hr_di"', 'id="Sub_hr_di"')
+    return drawn(xml)
 
 
 def test_a_user_task_in_an_expanded_sub_process_takes_the_sub_process_s_lane():
@@ -174,7 +178,8 @@ def test_a_user_task_in_an_expanded_sub_process_takes_the_sub_process_s_lane():
     assert parsed.subprocess_specs["Sub_hr"].task_specs["Task_hr"].lane == "hr"
     # Out of every lane, the sub-process's task is still reported.
     lost = _with_sub_process(end, lane_ref="Nothing_here")
-    assert "the user task sits in no lane, so nobody can be assigned to it" in only(problems_of(lost), "Task_hr").message
+    problem = only(problems_of(lost), "Task_hr")
+    assert problem.message == "the user task sits in no lane, so nobody can be assigned to it"
 
 
 def test_the_workflow_engine_s_own_refusal_names_its_element_and_line():

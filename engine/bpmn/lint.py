@@ -196,7 +196,7 @@ class _Linter:
                 self.check_condition(flow, condition[0].text or "", variables)
 
     def check_conditions(self, process: etree._Element, variables: set[str]) -> None:
-        """Conditions outside flows: when a loop stops, when a multi-instance is done, when a conditional event fires."""
+        """Conditions outside flows: when a loop stops, a multi-instance is done, a conditional event fires."""
         for path in ("//bpmn:standardLoopCharacteristics/bpmn:loopCondition",
                      "//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition",
                      "//bpmn:conditionalEventDefinition/bpmn:condition"):
@@ -218,8 +218,8 @@ class _Linter:
         for lane in _bpmn(process, ".//bpmn:lane"):
             name = (lane.get("name") or "").strip()
             if name not in KNOWN_ROLES:
-                self.add(lane, f"the lane name '{name}' is not a known role; use one of: {', '.join(sorted(KNOWN_ROLES))}",
-                         lane_hint(name))
+                self.add(lane, f"the lane name '{name}' is not a known role; use one of: "
+                               f"{', '.join(sorted(KNOWN_ROLES))}", lane_hint(name))
         lanes = _lanes(process, nodes)
         for node_id, node in nodes.items():
             if _local(node) == "userTask" and node_id not in lanes:
@@ -308,7 +308,8 @@ class _Linter:
                 else:
                     problem = check_expression(text)
                     if problem:
-                        self.add(event, f"the timer expression {text!r} is not allowed: {problem}", expression_hint(text))
+                        self.add(event, f"the timer expression {text!r} is not allowed: {problem}",
+                                 expression_hint(text))
                     continue
                 problem = _timer_literal_problem(kind, literal)
                 if problem:
@@ -411,7 +412,8 @@ def _lanes(process: etree._Element, nodes: dict) -> dict[str, str]:
 def _variables(process: etree._Element, settings: dict[str, str]) -> set[str]:
     """The names a case of the process can hold: its form fields, settings and what every case starts with."""
     fields = {f.get("id") for f in process.iter(f"{{{CAMUNDA_NS}}}formField")}
-    loops = {loop.get(f"{{{CAMUNDA_NS}}}{attribute}") for loop in process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")
+    loops = {loop.get(f"{{{CAMUNDA_NS}}}{attribute}")
+             for loop in process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")
              for attribute in ("collection", "elementVariable")} - {None}
     return fields | loops | set(settings) | set(PEOPLE_AT_START) | set(people_at_start(process)) | \
         {"serious", "case_unit"}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.clock import as_utc
 from engine.errors import NotAllowed, NotFound
 from engine.models import DraftApproval, ModelDraft
-from engine.modelling.owners import require_owner as _require_owner
+from engine.modelling.owners import require_owner
 from engine.unit_of_work import UnitsOfWork
 
 
@@ -56,7 +56,7 @@ class ApprovalService:
         """Ask the other process owners to approve the author's draft as it is now (an older request is replaced)."""
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, author_id)
+            require_owner(s, author_id)
             draft = _draft(s, kind, author_id)
             if draft is None:
                 raise NotFound(f"you have no draft of '{kind}'")
@@ -76,7 +76,7 @@ class ApprovalService:
         """Approve the author's draft if it still holds the bytes the approver read (`content_hash`)."""
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, approver_id)
+            require_owner(s, approver_id)
             if approver_id == author_id:
                 raise NotAllowed("a draft is approved by another process owner than its author")
             row = s.scalar(select(DraftApproval).where(DraftApproval.kind == kind,
@@ -104,7 +104,7 @@ class ApprovalService:
         """Requests by others for drafts of `kind` the person could approve (not yet approved, still current)."""
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, person_id)
+            require_owner(s, person_id)
             rows = s.scalars(select(DraftApproval).where(DraftApproval.kind == kind,
                                                          DraftApproval.author_id != person_id)
                              .order_by(DraftApproval.requested_at))
@@ -115,7 +115,7 @@ class ApprovalService:
         """The XML and hash of a draft its author asked the reader to approve (drafts are otherwise private)."""
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, reader_id)
+            require_owner(s, reader_id)
             row = s.scalar(select(DraftApproval).where(DraftApproval.kind == kind,
                                                        DraftApproval.author_id == author_id))
             draft = _draft(s, kind, author_id)

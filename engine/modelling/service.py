@@ -23,9 +23,6 @@ from engine.unit_of_work import UnitsOfWork
 DRAFT_FILENAME = "draft.bpmn"
 
 
-_require_owner = require_owner
-
-
 def _newest(s: Session, kind: str) -> Definition:
     row = s.scalar(select(Definition).where(Definition.kind == kind).order_by(Definition.version.desc()).limit(1))
     if row is None:
@@ -60,14 +57,14 @@ class ModellingService:
         """What the person's editor opens: their own draft of `kind`, or else its newest deployed version."""
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, person_id)
+            require_owner(s, person_id)
             draft = _draft_row(s, kind, person_id)
             return _drafted(draft) if draft is not None else _deployed(_newest(s, kind))
 
     def newest_deployed(self, kind: str, person_id: str) -> Edition:
         """The newest deployed version of `kind`, whatever the person's draft holds."""
         with self._units() as uow:
-            _require_owner(uow.session, person_id)
+            require_owner(uow.session, person_id)
             return _deployed(_newest(uow.session, kind))
 
     def save_draft(self, kind: str, person_id: str, data: bytes, based_on: str, now: datetime) -> SavedDraft:
@@ -80,7 +77,7 @@ class ModellingService:
         digest = content_hash(xml)
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, person_id)
+            require_owner(s, person_id)
             newest = _newest(s, kind)
             draft = _draft_row(s, kind, person_id)
             current = _drafted(draft) if draft is not None else _deployed(newest)
@@ -107,7 +104,7 @@ class ModellingService:
     def discard_draft(self, kind: str, person_id: str) -> None:
         """Forget the person's draft of `kind`; the editor opens the deployed version again."""
         with self._units() as uow:
-            _require_owner(uow.session, person_id)
+            require_owner(uow.session, person_id)
             uow.session.execute(delete(ModelDraft).where(ModelDraft.kind == kind, ModelDraft.person_id == person_id))
             uow.commit()
 
