@@ -222,3 +222,9 @@ def test_a_near_miss_of_a_variable_is_named_with_the_variable_it_means(written, 
 def test_a_name_no_field_sets_and_no_field_resembles_passes_it_may_come_with_the_report():
     assert [p for p in problems_of(SIMPLE.replace("serious == True", "injured == True"))
             if p.element_id == "Flow_serious"] == []
+
+
+def test_a_timer_written_as_camunda_writes_it_gets_the_setting_to_write():
+    problem = only(problems_of(SIMPLE.replace(">reminder_after<", ">${reminder_after}<")), "Timer_remind")
+    assert problem.hint == "write `reminder_after`" and problem.name == "Påmindelse"
+    assert "the timer expression '${reminder_after}' is not allowed" in problem.message

@@ -268,6 +268,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert page.locator(".dry-run-behaviour").count() >= 3 and " dage" in report
     page.wait_for_selector('#diagram[data-ready="true"]')
     _shot(page, 13, "dry-run")
+    browser_support.assert_accessible(page, browser_support.axe_script(), "the preview with the dry run")
     page.check("#confirm")
     page.get_by_role("button", name="Idriftsæt som version 2").click()
     page.wait_for_url(f"{base}/admin/diagrams/violence/2")
