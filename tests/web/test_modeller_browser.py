@@ -261,6 +261,7 @@ def test_a_process_owner_edits_saves_sees_a_problem_fixes_it_and_reloads(server,
     assert page.locator('.djs-element.vaern-changed[data-element-id="timer_first_talk_reminder"]').count() == 1
     assert f"Sag {running.id}" in page.inner_text("#case-moves")
     _shot(page, 12, "changes-of-the-draft")
+    assert page.get_attribute("#dry-run form", "data-pending-text") == "Prøvekørslen kører …"
     page.click("#run-dry-run")
     page.wait_for_selector("#dry-run-summary", timeout=180_000)
     report = page.inner_text("#dry-run")
