@@ -201,7 +201,7 @@ def test_a_violence_case_as_every_role(cases):
     do(v, "leder-akut", case.id, "first_talk", T0)
     do(v, "leder-akut", case.id, "plan_follow_up", T0, debriefing_needed=False, psychologist_needed=False,
        police_report=False, vtc_registrar="leader", exposure_over_5_days=False)
-    do(v, "leder-akut", case.id, "talk_witnesses", T0, colleague_id="kollega-akut")
+    do(v, "leder-akut", case.id, "talk_witnesses", T0, colleague_ids=["kollega-akut"])
     expected = {row: levels[0] for row, levels in matrix().items()}
     _expect(v, case.id, "leder-akut", expected["leader with a task in the case"])
     _expect(v, case.id, "ansat-akut", expected["the affected employee"])

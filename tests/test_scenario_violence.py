@@ -98,7 +98,7 @@ def test_an_injured_employee_with_a_police_report_and_the_accident_deadline(guid
     next_day = T0 + timedelta(days=1)
     do(v, "ansat-akut", case.id, "employee_accept_help", next_day, accepts_talk=True, wants_police_help=True)
     do(v, "ansat-akut", case.id, "register_vtc_employee", next_day)
-    do(v, "leder-akut", case.id, "talk_witnesses", next_day, colleague_id="kollega-akut")
+    do(v, "leder-akut", case.id, "talk_witnesses", next_day, colleague_ids=["kollega-akut"])
     do(v, "kollega-akut", case.id, "colleague_account", next_day)
     do(v, "leder-akut", case.id, "record_absence", next_day, first_absence_day="2026-11-27",
        absent_beyond_injury_day=True)
@@ -218,7 +218,7 @@ def test_with_the_parties_silent_the_case_still_closes_and_the_leader_is_told(gu
     v = guideline
     case = _start(v, witnesses_present=True, witnesses="Karl")
     answers = {**ALL_DONE, "plan_follow_up": {**NO_FOLLOW_UP, "vtc_registrar": "employee"},
-               "talk_witnesses": {"colleague_id": "kollega-akut"}}
+               "talk_witnesses": {"colleague_ids": ["kollega-akut"]}}
     _drive(v, case.id, T0, LEADER_SIDE, answers)
     assert v.case(case.id).status == "closed"
     done = {t.spec_id: t.completed_by for t in v.tasks_of_case(case.id) if t.state == "completed"}
@@ -383,3 +383,37 @@ def test_a_plain_case_goes_from_report_to_closed(guideline):
     closed = _follow_up_to_end(v, case.id, T0)
     assert closed.status == "closed" and not closed.escalated
     assert v.waiting_messages(case.id, T0 + timedelta(days=30)) == set()
+
+
+def test_several_witnesses_each_share_their_account_on_their_own_and_the_silent_one_is_reminded_once(guideline):
+    v = guideline
+    case = _start(v, witnesses_present=True, witnesses="Karl og Tina")
+    do(v, "leder-akut", case.id, "first_talk", T0)
+    do(v, "leder-akut", case.id, "plan_follow_up", T0, **NO_FOLLOW_UP)
+    do(v, "leder-akut", case.id, "talk_witnesses", T0, colleague_ids=["kollega-akut", "tr-akut"])
+    accounts = {t.candidates: t for t in v.tasks_of_case(case.id) if t.spec_id == "colleague_account"}
+    assert set(accounts) == {("kollega-akut",), ("tr-akut",)}, "one task per witness, each for that witness alone"
+    # Karl needs to talk; Tina says nothing. Karl's answer brings a talk for him alone.
+    do(v, "kollega-akut", case.id, "colleague_account", T0, colleague_needs_talk=True)
+    [talk] = [t for t in v.tasks_of_case(case.id) if t.spec_id == "talk_colleague"]
+    assert talk.candidates == ("leder-akut",)
+    v.fire_due_timers(T0 + timedelta(days=10))
+    assert _notices(v, case.id, "notify_colleague_account_reminder") == [
+        ("notify_colleague_account_reminder", "reminder", ["tr-akut"])], "only the late witness is reminded, once"
+    assert _notices(v, case.id, "notify_colleague_account_overdue") == [
+        ("notify_colleague_account_overdue", "overdue", ["leder-akut"])]
+    talks = [t for t in v.tasks_of_case(case.id) if t.spec_id == "talk_colleague" and t.state == "open"]
+    assert len(talks) == 2, "the leader talks with the witness who asked and with the one who never answered"
+
+
+def test_a_witness_list_naming_no_one_is_refused(guideline):
+    v = guideline
+    case = _start(v, witnesses_present=True)
+    do(v, "leder-akut", case.id, "first_talk", T0)
+    do(v, "leder-akut", case.id, "plan_follow_up", T0, **NO_FOLLOW_UP)
+    [task] = [t for t in v.tasks_of_case(case.id) if t.spec_id == "talk_witnesses"]
+    with pytest.raises(InvalidInput) as refused:
+        v.complete_task(task.id, {"colleague_ids": ["kollega-akut", "nobody-here"]}, "leder-akut", T0)
+    assert "nobody-here" in refused.value.errors["colleague_ids"]
+    with pytest.raises(InvalidInput):
+        v.complete_task(task.id, {"colleague_ids": []}, "leder-akut", T0)

@@ -44,27 +44,33 @@ def _reader_view(table: Table, below: dict[str, Table]) -> Table:
 @settings(max_examples=400, deadline=None)
 @given(trees())
 def test_a_hidden_cell_of_the_units_below_is_not_given_away_by_the_pages_below(tree):
-    """No small cell is pinned by the tables of the units below, unless the unit's published total alone pins it."""
+    """No small cell is pinned by a unit's table of the units below together with the pages of those units."""
     children, counts = tree
     tables = {unit: units_below_table(counts, children, unit, T) for unit in children}
     for unit, table in tables.items():
         truth = {key: (_subtree_total(children, counts, key) if key != unit else counts[unit]) for key in table.cells}
-        # Every published cell is true, and each child's cell is what its own page gives as its total.
+        # Every published cell is true, and a child's cell is shown only as what its own page gives as its total.
         for key, cell in table.cells.items():
             assert not cell.shown or cell.value == truth[key]
             if key != unit and cell.shown:
-                assert tables[key].total == cell
+                assert tables[key].total == cell, f"{key}'s page hides its total, but {unit}'s table shows it"
         view = _reader_view(table, {c: tables[c] for c in children[unit]})
-        # The best any table could do while the unit's total is published: every protecting cell unknown.
-        loosest = Table({k: c for k, c in view.cells.items()}, view.total, only_total=True)
         for key, (lo, hi) in feasible_ranges(view, T).items():
-            if 0 < truth[key] < T and lo == hi:
-                lo_any, hi_any = feasible_ranges(loosest, T)[key]
-                assert lo_any == hi_any, f"{key} in {unit}'s table is given away by the pages below: {view}"
+            assert not (0 < truth[key] < T and lo == hi), f"{key} in {unit}'s table is given away: {view}"
         # A cell hidden to protect another is never one the page below publishes.
         for key, cell in table.cells.items():
             if key != unit and cell.mark == HIDDEN:
                 assert not tables[key].total.shown, f"{key} is hidden in {unit}'s table, but its own page shows it"
+
+
+def test_a_hospital_with_few_cases_of_its_own_hides_its_total_rather_than_give_them_away():
+    children = {"h": ["a", "b"], "a": [], "b": []}
+    counts = {"h": 2, "a": 6, "b": 6}
+    table = units_below_table(counts, children, "h", T)
+    # 14 - 6 - 6 would be the hospital's own 2.
+    assert table.cells["a"] == Cell(SHOWN, 6) and table.cells["b"] == Cell(SHOWN, 6)
+    assert table.cells["h"] == Cell(SMALL) and not table.total.shown
+
 
 def test_a_department_is_not_hidden_to_protect_its_sister_when_the_hospital_itself_can_be():
     children = {"h": ["a", "b"], "a": [], "b": []}

@@ -87,8 +87,16 @@ def _settings() -> dict[str, str]:
 
 
 def _nodes() -> dict[str, etree._Element]:
-    return {el.get("id"): el for el in _process() if isinstance(el.tag, str) and el.get("id")
-            and etree.QName(el).localname not in ("sequenceFlow", "laneSet", "documentation", "extensionElements")}
+    """Every flow node, those inside sub-processes (the witnesses' round) included."""
+    found, containers = {}, [_process()]
+    while containers:
+        for el in containers.pop():
+            if isinstance(el.tag, str) and el.get("id") and etree.QName(el).localname not in (
+                    "sequenceFlow", "laneSet", "documentation", "extensionElements", "multiInstanceLoopCharacteristics"):
+                found[el.get("id")] = el
+                if etree.QName(el).localname == "subProcess":
+                    containers.append(el)
+    return found
 
 
 def _lanes() -> dict[str, str]:
@@ -98,7 +106,7 @@ def _lanes() -> dict[str, str]:
 
 
 def _flows() -> list[etree._Element]:
-    return _process().findall("bpmn:sequenceFlow", NS)
+    return _process().findall(".//bpmn:sequenceFlow", NS)
 
 
 def _next(node_id: str) -> list[etree._Element]:
@@ -116,7 +124,7 @@ def _kind(element: etree._Element) -> str:
 
 
 def _boundaries(task_id: str) -> list[etree._Element]:
-    return [el for el in _process().findall("bpmn:boundaryEvent", NS) if el.get("attachedToRef") == task_id]
+    return [el for el in _process().findall(".//bpmn:boundaryEvent", NS) if el.get("attachedToRef") == task_id]
 
 
 def _timer_text(event: etree._Element) -> str:
@@ -144,12 +152,12 @@ def spec():
     """The parsed `violence` process spec."""
     parser = CamundaParser()
     parser.add_bpmn_file(str(DIAGRAM))
-    return parser.get_spec("violence")
+    return parser.get_spec("violence"), parser.get_subprocess_specs("violence")
 
 
 def _start(spec, **report) -> BpmnWorkflow:
     """A new case seeded with the report's data and the settings, run to its first waiting point."""
-    workflow = BpmnWorkflow(spec, script_engine=restricted_script_engine(frozenset(_settings())))
+    workflow = BpmnWorkflow(*spec, script_engine=restricted_script_engine(frozenset(_settings())))
     start = workflow.get_tasks(state=TaskState.READY)[0]
     start.data.update({**_settings(), **REPORT, **report})
     workflow.do_engine_steps()
@@ -159,12 +167,12 @@ def _start(spec, **report) -> BpmnWorkflow:
 def _ready(workflow: BpmnWorkflow) -> dict[str, str]:
     """Ready user tasks: bpmn id → lane."""
     return {task.task_spec.bpmn_id: task.task_spec.lane
-            for task in workflow.get_tasks(state=TaskState.READY, manual=True)}
+            for task in workflow.get_tasks() if task.state == TaskState.READY and task.task_spec.manual}
 
 
 def _complete(workflow: BpmnWorkflow, bpmn_id: str, lane: str, answers: dict | None = None) -> None:
     """Fill in the form of the one ready task `bpmn_id`, check its lane, and run the engine on."""
-    tasks = [task for task in workflow.get_tasks(state=TaskState.READY, manual=True)
+    tasks = [task for task in workflow.get_tasks() if task.state == TaskState.READY and task.task_spec.manual
              if task.task_spec.bpmn_id == bpmn_id]
     assert len(tasks) == 1, f"{bpmn_id} is not ready; ready: {_ready(workflow)}"
     task = tasks[0]
@@ -175,7 +183,7 @@ def _complete(workflow: BpmnWorkflow, bpmn_id: str, lane: str, answers: dict | N
 
 
 def _completed(workflow: BpmnWorkflow) -> set[str]:
-    return {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.COMPLETED)
+    return {task.task_spec.bpmn_id for task in workflow.get_tasks() if task.state == TaskState.COMPLETED
             if task.task_spec.bpmn_id}
 
 
@@ -211,17 +219,21 @@ def _follow_up_to_end(traveller, workflow: BpmnWorkflow, learning: bool) -> None
 
 def test_parses_with_camunda_parser(spec) -> None:
     """Every user task sits in a known role lane and carries a Camunda form."""
-    user_tasks = {name: task for name, task in spec.task_specs.items() if getattr(task, "manual", False)}
+    main, inner = spec
+    specs = {**main.task_specs, **{n: t for sub in inner.values() for n, t in sub.task_specs.items()}}
+    user_tasks = {name: task for name, task in specs.items() if getattr(task, "manual", False)}
     assert len(user_tasks) >= 50
     for name, task in user_tasks.items():
         assert task.lane in KNOWN_ROLES, name
         assert task.form.fields, f"{name} has no form fields"
-    assert spec.task_specs["escalation_leaders_leader"].lane == "leaders_leader"
-    assert spec.task_specs["escalation_request"].lane == "leaders_leader"
-    assert spec.task_specs["escalation_tr"].lane == "tr"
-    assert spec.task_specs["escalation_amr"].lane == "amr"
-    fields = {field.id: field for field in spec.task_specs["record_absence"].form.fields}
+    assert specs["escalation_leaders_leader"].lane == "leaders_leader"
+    assert specs["escalation_request"].lane == "leaders_leader"
+    assert specs["escalation_tr"].lane == "tr"
+    assert specs["escalation_amr"].lane == "amr"
+    fields = {field.id: field for field in specs["record_absence"].form.fields}
     assert fields["first_absence_day"].type == "date"
+    # Inside the witnesses' round each step keeps its own lane, not the sub-process's.
+    assert specs["colleague_account"].lane == "colleague" and specs["talk_colleague"].lane == "leader"
 
 
 def test_settings_and_timers_name_settings() -> None:
@@ -302,7 +314,7 @@ def test_notices_go_to_known_roles_and_the_leaders_leader_always_gets_a_task() -
     """Throw events tell known roles with a known kind of notice; none tells the leader's leader without a task."""
     nodes, lanes = _nodes(), _lanes()
     notices = {}
-    for event in _process().findall("bpmn:intermediateThrowEvent", NS):
+    for event in _process().findall(".//bpmn:intermediateThrowEvent", NS):
         props = _props(event)
         if not props:
             continue
@@ -327,7 +339,7 @@ def test_the_listeners_and_the_end() -> None:
     messages = {m.get("id"): m.get("name") for m in document.getroot().findall("bpmn:message", NS)}
     assert set(messages.values()) == {"escalation_requested", "injury_discovered"}
     caught = {el.get("id"): messages[el.find("bpmn:messageEventDefinition", NS).get("messageRef")]
-              for el in _process().findall("bpmn:intermediateCatchEvent", NS)
+              for el in _process().findall(".//bpmn:intermediateCatchEvent", NS)
               if el.find("bpmn:messageEventDefinition", NS) is not None}
     assert caught == {"catch_escalation_requested": "escalation_requested",
                       "catch_injury_discovered": "injury_discovered"}
@@ -382,7 +394,7 @@ def test_requirement_tags_only_on_elements_that_act() -> None:
             assert doc.startswith("["), element.get("id")
             tagged += 1
     assert tagged > 100
-    for gateway in _process().findall("bpmn:exclusiveGateway", NS):
+    for gateway in _process().findall(".//bpmn:exclusiveGateway", NS):
         outgoing = _next(gateway.get("id"))
         if len(outgoing) > 1:
             for flow in outgoing:
@@ -412,7 +424,7 @@ def test_every_answer_steers_or_is_a_declared_record() -> None:
     steering = set(re.findall(r"[a-z_][a-z_0-9]*", read))
     records = _answers_records()
     answers = {}
-    for task in _process().findall("bpmn:userTask", NS):
+    for task in _process().findall(".//bpmn:userTask", NS):
         for field in task.findall(".//camunda:formField", NS):
             if field.get("type") in ("boolean", "enum"):
                 answers.setdefault(field.get("id"), set()).add(task.get("id"))
@@ -471,7 +483,7 @@ def test_injured_employee_with_police_report_and_accident_deadline(spec) -> None
         # wish for help adds no task, and the witness who needs to talk gets a talk with the leader.
         _complete(workflow, "employee_accept_help", "employee", {**EMPLOYEE_HELP, "wants_police_help": True})
         assert "police_help" not in _ready(workflow)
-        _complete(workflow, "talk_witnesses", "leader", {"colleague_id": "emp-202", "witness_talk_notes": ""})
+        _complete(workflow, "talk_witnesses", "leader", {"colleague_ids": ["emp-202"], "witness_talk_notes": ""})
         _complete(workflow, "colleague_account", "colleague",
                   {"colleague_experience": "Jeg så det fra gangen.", "colleague_needs_talk": True,
                    "colleague_felt_unsafe": False, "colleague_helps_registration": True})
@@ -632,5 +644,5 @@ def test_serious_case_acted_on_in_time_does_not_escalate(spec) -> None:
         done = _completed(workflow)
         assert "notify_first_action_reminder" not in done
         assert "notify_serious_escalated" not in done
-        waiting = {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.WAITING)}
+        waiting = {task.task_spec.bpmn_id for task in workflow.get_tasks() if task.state == TaskState.WAITING}
         assert not {"timer_first_action_reminder", "timer_serious_escalation"} & waiting

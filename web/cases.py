@@ -214,7 +214,7 @@ def timeline_rows(view, tasks) -> list[dict[str, Any]]:
             who = role or event.details.get("role") or ("reporter" if event.actor == view.case.created_by else None)
         else:
             actor = None
-            who = role or event.actor
+            who = "self" if event.actor == "self" else (role or event.actor)
         details = dict(event.details)
         if full and details.get("person"):
             details["person_name"] = names().get(details["person"], details["person"])

@@ -32,6 +32,7 @@ ROLE_LABELS = {
     "rmu": _l("Regional MED committee"),
     "system": _l("System"),
     "deltager": _l("Participant"),
+    "self": _l("You"),
     "admin": _l("Administrator"),
 }
 
@@ -141,8 +142,13 @@ def system_actor(actor: str | None) -> str | None:
     return str(label) if label is not None else None
 
 
-def actor_name(actor: str | None) -> str:
-    """Who did or read something, as people read it: a system actor's name, else the person's name or id."""
+def actor_name(actor: str | list[str] | None) -> str:
+    """Who did or read something, as people read it: a system actor's name, else the person's name or id.
+
+    A list (the witnesses a leader named) reads as their names, one after the other.
+    """
+    if isinstance(actor, list):
+        return ", ".join(actor_name(a) for a in actor) or "–"
     if not actor:
         return "–"
     return system_actor(actor) or names().get(actor, actor)

@@ -5,6 +5,8 @@ for the people it could mean. Without JavaScript, an id or a full name still wor
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
@@ -24,8 +26,10 @@ def search():
     return response
 
 
-def person_text(value: str | None) -> str:
-    """What a person field shows: "Name (id)" for a known id, else the text as it was typed."""
+def person_text(value: str | list[str] | None) -> str:
+    """What a person field shows: "Name (id)" for a known id, else the text as it was typed; a list, comma-separated."""
+    if isinstance(value, list):
+        return ", ".join(person_text(v) for v in value)
     if not value:
         return ""
     match = service().person_match(value)
@@ -47,6 +51,8 @@ def read_person(text: str | None, missing: str | None = None) -> tuple[str | Non
 
 def person_problem(choice) -> str:
     """What to tell someone whose text in a person field names no one person (several, a near miss, nobody)."""
+    if choice.typed:  # one name of several: say which
+        return _("»%(name)s«: %(problem)s", name=choice.typed, problem=person_problem(replace(choice, typed=None)))
     if choice.ambiguous:
         options = "; ".join(p.label + (f", {p.unit_name}" if p.unit_name else "") for p in choice.suggestions)
         return _("Several people have that name: choose one of them: %(options)s.", options=options)

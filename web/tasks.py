@@ -41,7 +41,7 @@ def _render(detail: TaskDetail, values=None, errors=None, status: int = 200, con
     if values is not None:
         shown = {f.id: values.get(f.id) for f in detail.fields}
     errors = {key: localized(message) for key, message in (errors or {}).items()}
-    people = {f.id: person_text(shown.get(f.id)) for f in detail.fields if f.id.endswith("_id")}
+    people = {f.id: person_text(shown.get(f.id)) for f in detail.fields if f.id.endswith(("_id", "_ids"))}
     summary, history = _case_at_a_glance(task, fields)
     actions = None
     if task.role in LEADER_ROLES and task.state == "open":

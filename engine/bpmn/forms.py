@@ -9,6 +9,7 @@ from engine.bpmn.expressions import evaluate, names_read
 from engine.errors import ExpressionError, InvalidInput
 
 MAX_TEXT_LENGTH = 20_000
+MAX_PEOPLE = 20  # the most people one person-list field names (several witnesses, not a department)
 _TRUE = {"true", "on", "1", "yes", "ja"}
 _FALSE = {"false", "off", "0", "no", "nej", ""}
 
@@ -142,8 +143,28 @@ def _what(expression: str, by_id: Mapping[str, FormField]) -> str:
     return f" ({field.label})" if field else ""
 
 
+def is_person_list(field_id: str) -> bool:
+    """Whether a field names several people (`…_ids`): its value is a list of person ids."""
+    return field_id.endswith("_ids")
+
+
+def split_people(text: str) -> list[str]:
+    """The names or ids in a person-list field's text, split on commas, semicolons and new lines."""
+    return [part.strip() for part in text.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+
+
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _people(value: Any) -> list[str]:
+    people = split_people(value) if isinstance(value, str) else value
+    if not isinstance(people, list) or not all(isinstance(p, str) and p.strip() for p in people):
+        raise ValueError("skal være en liste af personer (must be a list of people)")
+    unique = list(dict.fromkeys(p.strip() for p in people))
+    if len(unique) > MAX_PEOPLE:
+        raise ValueError(f"højst {MAX_PEOPLE} personer (at most {MAX_PEOPLE} people)")
+    return unique
 
 
 def _coerce(field: FormField, value: Any) -> Any:
@@ -153,6 +174,8 @@ def _coerce(field: FormField, value: Any) -> Any:
         if field.required:
             raise ValueError("skal udfyldes (required)")
         return None
+    if field.type == "string" and is_person_list(field.id):
+        return _people(value)
     if field.type == "string":
         if not isinstance(value, str):
             raise ValueError("skal være tekst (must be text)")

@@ -246,7 +246,8 @@ class _Linter:
             reached = self._reached_without(starts, successors, nodes, variable)
             for node_id in sorted(reached):
                 node = nodes.get(node_id)
-                if node is not None and _local(node) == "userTask" and lanes.get(node_id) == role:
+                if node is not None and _local(node) == "userTask" and lanes.get(node_id) == role \
+                        and not _each_names(node, variable):
                     self.add(node, f"the task is in the lane '{role}', but the case can get here before any field "
                                    f"'{variable}' names that person (make it required on that branch, or check "
                                    f"defined(\"{variable}\") first)")
@@ -448,3 +449,12 @@ def lint(tree: etree._ElementTree, filename: str, limits: TimerLimits | None = N
     """Every problem vaern's own rules find in a schema-valid diagram; with `limits`, also what a diagram
     to be deployed may ask of the engine (timers, loops, script)."""
     return _Linter(tree, filename, limits).run()
+
+
+def _each_names(node: etree._Element, variable: str) -> bool:
+    """Whether the task, or a sub-process around it, runs once per person: each instance is given one."""
+    for element in (node, *node.iterancestors(f"{{{BPMN_NS}}}subProcess")):
+        if any(loop.get(f"{{{CAMUNDA_NS}}}elementVariable") == variable
+               for loop in _bpmn(element, "./bpmn:multiInstanceLoopCharacteristics")):
+            return True
+    return False

@@ -273,7 +273,7 @@ def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     names = {event.name for event in workflow.waiting_events() if event.event_type.endswith("MessageEventDefinition")}
     if any(event.event_type == "MultipleEventDefinition" for event in workflow.waiting_events()):
         # An event-based gateway waits for all of its events under one definition with no name of its own.
-        for task in workflow.get_tasks(state=TaskState.WAITING):
+        for task in (t for t in workflow.get_tasks() if t.state == TaskState.WAITING):  # sub-processes too
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, MultipleEventDefinition):
                 names.update(d.name for d in definition.event_definitions if isinstance(d, MessageEventDefinition))
@@ -299,8 +299,12 @@ def completed_since(tasks: list[SpiffTask], known: set[UUID]) -> list[SpiffTask]
 
 
 def completed_ids(workflow: BpmnWorkflow) -> set[UUID]:
-    """Ids of every completed task (as SpiffWorkflow's UUIDs: no string conversions on the hot path)."""
-    return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+    """Ids of every completed task (as SpiffWorkflow's UUIDs: no string conversions on the hot path).
+
+    Filtered by state, SpiffWorkflow's walk does not enter a sub-process that is still running, so the
+    tasks done inside it (a witness's reminder) would look new after every step and be noticed again.
+    """
+    return {t.id for t in workflow.get_tasks() if t.state == TaskState.COMPLETED}
 
 
 def _branch_tips(workflow: BpmnWorkflow) -> list[SpiffTask]:

@@ -18,7 +18,7 @@ from engine.cases.loader import CaseLoader, LoadedCase
 from engine.cases.messages import may_send
 from engine.cases.queries import task_info
 from engine.cases.results import CaseInfo, TaskInfo
-from engine.cases.stepping import Stepper, parties_of
+from engine.cases.stepping import Stepper, check_named_people, parties_of
 from engine.clock import as_utc, frozen_at
 from engine.errors import InvalidInput, NotAllowed, UnknownCaseKind, UnknownUnit
 from engine.models import Case, Definition, TaskDraft
@@ -94,6 +94,7 @@ class CaseCommands:
         before = loaded.workflow.completed_ids()
         with frozen_at(now):
             typed = coerce_values(task.fields, values, task.data)
+            check_named_people(uow, typed)
             task.set_meta(replace(meta, completed_by=user, completed_at=now.isoformat(), assignee=meta.assignee or user))
             loaded.workflow.complete(task, typed)
             store.record(uow, now, user, "task_completed", loaded.case.id, task.id, spec=task.spec_id, role=meta.role,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.bpmn.forms import is_person_list
 from engine.bpmn.workflow import CaseTask, TaskMeta, TaskWalk
 from engine.cases import committees, store
 from engine.cases.loader import LoadedCase
@@ -88,8 +89,11 @@ class Stepper:
         late = done.open_tasks_behind()
         units = sorted({(t.meta.unit if t.meta else None) or case.unit_id
                         for t in late}) or [done.data.get("committee_unit") or case.unit_id]
+        # A person role of one instance of a multi-instance task (each witness's account) is that
+        # instance's person: a late witness is reminded, not the case's other witnesses.
+        each = [{**parties, **parties_of(t.data)} for t in late] or [parties]
         recipients = sorted({p for role in notice["notify"].split(",") if role.strip() for unit in units
-                             for p in uow.org.resolve(role.strip(), unit, parties)})
+                             for named in each for p in uow.org.resolve(role.strip(), unit, named)})
         kind = notice.get("notice")
         store.record(uow, now, SYSTEM, "notice", case.id, None, notice=kind, roles=notice["notify"],
                      recipients=recipients, spec=done.spec_id, units=units, late_tasks=sorted(t.id for t in late))
@@ -108,7 +112,9 @@ class Stepper:
     def _assign(self, uow: UnitOfWork, case: Case, task: CaseTask, parties: dict[str, str], now: datetime) -> None:
         lane = task.lane
         unit_id = task.data.get("committee_unit") or case.unit_id
-        role, candidates = lane, uow.org.resolve(lane, unit_id, parties) if lane else []
+        # An instance of a multi-instance task may name its own person (`colleague_id` per witness).
+        named = {**parties, **parties_of(task.data)}
+        role, candidates = lane, uow.org.resolve(lane, unit_id, named) if lane else []
         if not candidates:
             role, candidates = _fallback(uow, case, task, lane, unit_id, parties, now)
         due = task.due_at()
@@ -128,6 +134,15 @@ def check_parties(uow: UnitOfWork, case: Case, data: dict[str, Any]) -> dict[str
         if case.parties.get(key) != person and not uow.org.has_person(person):
             raise InvalidInput({key: f"ingen person har id '{person}' (no person with this id)"})
     return parties
+
+
+def check_named_people(uow: UnitOfWork, values: dict[str, Any]) -> None:
+    """InvalidInput for a person-list answer (several witnesses) naming someone who is no person."""
+    for key, people in values.items():
+        if is_person_list(key) and isinstance(people, list):
+            unknown = next((p for p in people if not uow.org.has_person(p)), None)
+            if unknown is not None:
+                raise InvalidInput({key: f"ingen person har id '{unknown}' (no person with this id)"})
 
 
 def case_flags(case: Case, data: dict[str, Any], parties: dict[str, str], escalated: bool, completed: bool,

@@ -5,10 +5,11 @@ log-in check and this. When the answers cannot be used, nothing of them is saved
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from engine.bpmn.forms import is_person_list, split_people
 from engine.bpmn.workflow import WorkflowError
 from engine.cases.commands import CaseCommands
 from engine.cases.loader import CaseLoader
@@ -91,4 +92,12 @@ def read_people(org: OrgSnapshot, detail: TaskDetail, form: dict[str, Any]) -> t
                 values[field_.id] = choice.person_id
             else:
                 problems[field_.id] = choice
+        elif is_person_list(field_.id) and text:
+            # Each name must name one person; the first that does not is the one the writer is told of.
+            chosen = [(name, org.directory.choose(name)) for name in split_people(text)]
+            missing = next(((name, choice) for name, choice in chosen if not choice.person_id), None)
+            if missing:
+                problems[field_.id] = replace(missing[1], typed=missing[0])
+            else:
+                values[field_.id] = [choice.person_id for _, choice in chosen]
     return values, problems

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import Integer, and_, cast, distinct, func, select
+from sqlalchemy import Integer, and_, cast, distinct, func, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,8 @@ class Scope:
     long_open_days: int
     # Cases the reader is accused in: not counted for them, so a 0 turning "<5" cannot tell them of one.
     excluded: tuple[int, ...] = ()
+    # Units whose confidential cases count, and only those (the rest of a unit: see figures.service).
+    confidential_only_units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,16 @@ def in_scope(scope: Scope):
     """The condition on `case` for the cases a scope counts."""
     start, end = _year_bounds(scope.year)
     conditions = [Case.kind.in_(CASE_KINDS), Case.created_at >= start, Case.created_at < end]
+    units = []
     if scope.unit_ids:  # empty: every unit (the region), without a list of them all
-        conditions.append(Case.unit_id.in_(scope.unit_ids))
+        units.append(Case.unit_id.in_(scope.unit_ids))
     if not scope.include_confidential:
-        conditions.append(Case.confidential.is_(False))
+        units.append(Case.confidential.is_(False))
+    if scope.confidential_only_units:
+        conditions.append(or_(and_(true(), *units), and_(Case.unit_id.in_(scope.confidential_only_units),
+                                                 Case.confidential.is_(True))))
+    else:
+        conditions.extend(units)
     if scope.excluded:
         conditions.append(Case.id.not_in(scope.excluded))
     return and_(*conditions)

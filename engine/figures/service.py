@@ -9,7 +9,8 @@ from typing import Callable
 from engine.clock import as_utc
 from engine.errors import NotAllowed, UnknownUnit
 from engine.figures import definitions as d
-from engine.figures.suppression import SHOWN, SMALL, Cell, Grid, Table, check_threshold, protect, protect_grid
+from engine.figures.suppression import (HIDDEN, SHOWN, SMALL, Cell, Grid, Table, check_threshold, protect,
+                                       protect_grid, residual_small)
 from engine.org.snapshot import OrgCache, OrgSnapshot
 from engine.unit_of_work import UnitOfWork
 
@@ -162,51 +163,101 @@ class FiguresService:
         return report
 
 
+@dataclass(frozen=True)
+class _Counts:
+    """Every figure's plain counts for one scope, before any is protected."""
+
+    breakdowns: dict[str, dict[int, dict[str, int]]]  # figure -> quarter -> category -> cases
+    last_year: dict[int, int]
+    tallies: dict[str, dict[int, int]]  # tally -> quarter -> cases
+    days: dict[int, int]
+    steps: dict[str, tuple[int, int]]  # step title -> (on time, late)
+    by_unit: dict[str, int]
+
+
+def _count(s, scope: d.Scope) -> _Counts:
+    rows = d.case_rows(s, scope)
+    steps_done = d.step_counts(s, scope)
+    reminders = d.reminders(s, scope)
+
+    def tally(definition: d.Tally) -> dict[int, int]:
+        if definition.counts is not None:
+            return _by_quarter((r.quarter, r.cases) for r in rows if definition.counts(r))
+        if definition.steps:
+            return _by_quarter((q, n) for (q, key), n in steps_done.items() if key == definition.key)
+        return _by_quarter(reminders)
+
+    return _Counts({b.key: _periods(b, rows) for b in d.BREAKDOWNS},
+                   _by_quarter(d.cases_by_quarter(s, replace(scope, year=scope.year - 1))),
+                   {t.key: tally(t) for t in (*d.TALLIES, *d.FOLLOW_UP_TALLIES)},
+                   d.first_conversation_days(s, scope),
+                   {title: (on_time, late) for title, on_time, late in d.step_timeliness(s, scope)},
+                   d.cases_by_unit(s, scope))
+
+
 def compute(s, org: OrgSnapshot, unit_id: str, year: int, now: datetime, settings: FigureSettings,
             excluded: tuple[int, ...] = ()) -> FiguresReport:
-    """The figures of a unit and the units below it for a year, counted and protected (no check of who reads them)."""
-    subtree = _subtree(org, unit_id)
-    people = sum(1 for unit in org.person_units.values() if unit in subtree)
-    include_confidential = people >= settings.confidential_min_people
+    """The figures of a unit and the units below it for a year, counted and protected (no check of who reads them).
+
+    A unit's counts are its departments' counts, which their own pages publish to the same readers, plus
+    its rest: its own cases, and the confidential cases of departments too small to count them. Every
+    count whose rest is under the threshold is hidden as if it were small itself, or subtracting the
+    departments' pages from the unit's would give the rest away.
+    """
+    children = _children(org)
+    subtree = _below(children, unit_id)
+    include_confidential = _people_in(org, subtree) >= settings.confidential_min_people
     # The whole organisation needs no list of its units.
     units = () if len(subtree) == len(org.parents) else tuple(sorted(subtree))
     scope = d.Scope(units, year, include_confidential, now, settings.long_open_days, excluded)
     t = settings.threshold
-    rows = d.case_rows(s, scope)
-    breakdowns = tuple(_breakdown(b, rows, t) for b in d.BREAKDOWNS)
-    last_year = protect(_by_quarter(d.cases_by_quarter(s, replace(scope, year=year - 1))), t)
-    steps_done = d.step_counts(s, scope)
-    reminders = d.reminders(s, scope)
+    counts = _count(s, scope)
+    small_children = [c for c in children.get(unit_id, [])
+                      if _people_in(org, _below(children, c)) < settings.confidential_min_people]
+    rest = _count(s, replace(scope, unit_ids=(unit_id,), confidential_only_units=tuple(sorted(
+        u for c in small_children for u in _below(children, c))) if include_confidential else ())) \
+        if children.get(unit_id) else counts
 
-    def tally(definition: d.Tally) -> TallyFigure:
-        if definition.counts is not None:
-            counts = [(r.quarter, r.cases) for r in rows if definition.counts(r)]
-        elif definition.steps:
-            counts = [(q, n) for (q, key), n in steps_done.items() if key == definition.key]
-        else:
-            counts = reminders
-        return TallyFigure(definition.key, protect(_by_quarter(counts), t))
+    def tally(key: str) -> TallyFigure:
+        return TallyFigure(key, _protect_rest(counts.tallies[key], rest.tallies[key], t))
 
-    days = d.first_conversation_days(s, scope)
-    steps = tuple(_step(title, on_time, late, t) for title, on_time, late in d.step_timeliness(s, scope))
-    below = _units_below(d.cases_by_unit(s, scope), org, unit_id, t)
+    breakdowns = tuple(_breakdown(b, counts.breakdowns[b.key], rest.breakdowns[b.key], t) for b in d.BREAKDOWNS)
+    steps = tuple(_step(title, on_time, late, rest.steps.get(title, (0, 0)), t)
+                  for title, (on_time, late) in counts.steps.items())
+    below = units_below_table(counts.by_unit, children, unit_id, t, rest.by_unit)
     return FiguresReport(unit_id, org.unit_names.get(unit_id, unit_id), year, t, include_confidential,
-                         breakdowns, last_year, tuple(tally(x) for x in d.TALLIES),
-                         tuple(tally(x) for x in d.FOLLOW_UP_TALLIES), _duration(days, t), steps, below,
+                         breakdowns, _protect_rest(counts.last_year, rest.last_year, t),
+                         tuple(tally(x.key) for x in d.TALLIES), tuple(tally(x.key) for x in d.FOLLOW_UP_TALLIES),
+                         _duration(counts.days, sum(rest.days.values()), t), steps, below,
                          {u: org.unit_names.get(u, u) for u in below.cells}, now)
 
 
-def _breakdown(definition: d.Breakdown, rows: list[d.CaseRow], threshold: int) -> BreakdownFigure:
+def _people_in(org: OrgSnapshot, units: set[str]) -> int:
+    return sum(1 for unit in org.person_units.values() if unit in units)
+
+
+def _protect_rest(values: dict, rest: dict, threshold: int) -> Table:
+    """A table protected with the cells (and the total) whose rest is small hidden too."""
+    return protect(values, threshold, forced=residual_small(rest, threshold),
+                   hide_total=0 < sum(rest.values()) < threshold)
+
+
+def _periods(definition: d.Breakdown, rows: list[d.CaseRow]) -> dict[int, dict[str, int]]:
     periods = {q: {c: 0 for c in definition.categories} for q in d.QUARTERS}
     for row in rows:
         key = d.category_key(getattr(row, definition.column))
         periods[row.quarter][key] = periods[row.quarter].get(key, 0) + row.cases
+    return periods
+
+
+def _breakdown(definition: d.Breakdown, periods: dict[int, dict[str, int]], rest: dict[int, dict[str, int]],
+               threshold: int) -> BreakdownFigure:
     categories = tuple(definition.categories) + ((d.NOT_STATED,) if any(
         counts.get(d.NOT_STATED) for counts in periods.values()) else ())
     for counts in periods.values():
         if d.NOT_STATED in categories:
             counts.setdefault(d.NOT_STATED, 0)
-    return BreakdownFigure(definition.key, categories, protect_grid(periods, threshold))
+    return BreakdownFigure(definition.key, categories, protect_grid(periods, threshold, rest))
 
 
 def _by_quarter(rows) -> dict[int, int]:
@@ -216,12 +267,13 @@ def _by_quarter(rows) -> dict[int, int]:
     return counts
 
 
-def _duration(histogram: dict[int, int], threshold: int) -> DurationFigure:
+def _duration(histogram: dict[int, int], rest: int, threshold: int) -> DurationFigure:
     n = sum(histogram.values())
     if n < threshold:
         return DurationFigure(Cell(SMALL) if n else Cell(SHOWN, 0), None, None)
+    count = Cell(HIDDEN) if 0 < rest < threshold else Cell(SHOWN, n)
     # The median's lower middle, and the nearest-rank 90th percentile: days a case actually took.
-    return DurationFigure(Cell(SHOWN, n), _nth(histogram, (n - 1) // 2), _nth(histogram, max(0, -(-9 * n // 10) - 1)))
+    return DurationFigure(count, _nth(histogram, (n - 1) // 2), _nth(histogram, max(0, -(-9 * n // 10) - 1)))
 
 
 def _nth(histogram: dict[int, int], index: int) -> int:
@@ -234,26 +286,30 @@ def _nth(histogram: dict[int, int], index: int) -> int:
     raise IndexError(index)
 
 
-def _step(title: str, on_time: int, late: int, threshold: int) -> StepFigure:
-    table = protect({"on_time": on_time, "late": late}, threshold)
+def _step(title: str, on_time: int, late: int, rest: tuple[int, int], threshold: int) -> StepFigure:
+    table = _protect_rest({"on_time": on_time, "late": late}, {"on_time": rest[0], "late": rest[1]}, threshold)
     both = table.cells["on_time"].shown and table.cells["late"].shown
     return StepFigure(title, table, on_time / (on_time + late) if both and on_time + late else None)
 
 
-def _units_below(by_unit: dict[str, int], org: OrgSnapshot, unit_id: str, threshold: int) -> Table:
-    return units_below_table(by_unit, _children(org), unit_id, threshold)
-
-
 def units_below_table(by_unit: dict[str, int], children_of: dict[str, list[str]], unit_id: str,
-                      threshold: int) -> Table:
+                      threshold: int, rest_by_unit: dict[str, int] | None = None) -> Table:
     """Each unit directly below with everything under it, and the unit's own cases as a cell of their own."""
     children = sorted(children_of.get(unit_id, []))
     groups = {child: _below(children_of, child) for child in children}
     groups[unit_id] = {unit_id}
+    rest = {key: sum((rest_by_unit or {}).get(u, 0) for u in units) for key, units in groups.items()}
+    rest[unit_id] = 0  # the unit's own cell is its rest, and is protected as a count of its own
     # A child's cell is that child's own total, which its page publishes to the same readers: only the
-    # unit's own cases can be hidden to protect a small cell, or subtracting the pages would undo it.
-    return protect({key: sum(by_unit.get(u, 0) for u in units) for key, units in groups.items()}, threshold,
-                   public=frozenset(children))
+    # unit's own cases can be hidden to protect a small cell, or subtracting the pages would undo it. A
+    # child whose page leaves out confidential cases counted here is no such copy, and its rest is protected.
+    # A child whose own page hides its total (its own cases are few) is hidden here as well.
+    values = {key: sum(by_unit.get(u, 0) for u in units) for key, units in groups.items()}
+    forced = residual_small(rest, threshold) | frozenset(
+        c for c in children if children_of.get(c)
+        and not units_below_table(by_unit, children_of, c, threshold, rest_by_unit).total.shown)
+    return protect(values, threshold, public=frozenset(c for c in children if not rest[c] and c not in forced),
+                   forced=forced, hide_total=bool(children) and 0 < sum(rest.values()) + values[unit_id] < threshold)
 
 def _children(org: OrgSnapshot) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}
@@ -261,10 +317,6 @@ def _children(org: OrgSnapshot) -> dict[str, list[str]]:
         if parent is not None:
             children.setdefault(parent, []).append(unit)
     return children
-
-
-def _subtree(org: OrgSnapshot, unit_id: str) -> set[str]:
-    return _below(_children(org), unit_id)
 
 
 def _below(children: dict[str, list[str]], unit_id: str) -> set[str]:

@@ -83,31 +83,48 @@ def feasible_ranges(table: Table, threshold: int, whole_hidden: bool = False) ->
     return ranges
 
 
-def protect(values: Mapping[Hashable, int], threshold: int, public: frozenset = frozenset()) -> Table:
+def protect(values: Mapping[Hashable, int], threshold: int, public: frozenset = frozenset(),
+            forced: frozenset = frozenset(), hide_total: bool = False) -> Table:
     """Publish `values` with their total so that no count under the threshold can be recovered.
 
     `public` names cells whose count is published elsewhere (a unit's cell in the table of the units
     below its parent is that unit's own total): hiding one protects nothing, so none is picked to protect.
+    `forced` names cells that must not be shown or worked out although they are not small themselves,
+    and `hide_total` hides the total: a unit's count is its departments' counts, which their own pages
+    publish, plus what no department's page counts (the unit's own cases); where that rest is small,
+    showing the unit's count would give it away by subtraction (see `residual_small`).
     """
     check_threshold(threshold)
     total = sum(values.values())
     if 0 < total < threshold:
         # Everything is small: the cells say only "<5", and so does the total.
         return Table({key: Cell(SMALL) for key in values}, Cell(SMALL))
-    marks = {key: (SMALL if 0 < value < threshold else SHOWN) for key, value in values.items()}
+    marks = {key: (SMALL if 0 < value < threshold else HIDDEN if key in forced else SHOWN)
+             for key, value in values.items()}
+    shown_total = Cell(HIDDEN) if hide_total else Cell(SHOWN, total)
     while True:
-        table = _table(values, marks, total)
+        table = _table(values, marks, shown_total)
         pinned = [key for key, (lo, hi) in feasible_ranges(table, threshold).items()
-                  if lo == hi and values[key] < threshold]
+                  if lo == hi and (values[key] < threshold or key in forced)]
         if not pinned:
             return table
         spare = sorted((value, str(key), key) for key, value in values.items()
                        if marks[key] == SHOWN and value >= threshold and key not in public)
         if not spare:
-            # No cell can protect the small ones: the table shows only its total (and what is public anyway).
-            return Table({key: (table.cells[key] if key in public else Cell(HIDDEN)) for key in values},
-                         Cell(SHOWN, total), only_total=True)
+            # No cell can protect the small ones: the table shows only its total (and what is public anyway);
+            # and where the public cells leave the total pinning a small one, not even the total.
+            cells = {key: (table.cells[key] if key in public else Cell(HIDDEN)) for key in values}
+            bare = Table(cells, shown_total, only_total=True)
+            if any(lo == hi and (values[key] < threshold or key in forced)
+                   for key, (lo, hi) in feasible_ranges(bare, threshold).items()):
+                return Table(cells, Cell(HIDDEN), only_total=True)
+            return bare
         marks[spare[0][2]] = HIDDEN
+
+
+def residual_small(values: Mapping[Hashable, int], threshold: int) -> frozenset:
+    """The keys whose rest (what a unit counts that none of its departments' pages does) is under the threshold."""
+    return frozenset(key for key, value in values.items() if 0 < value < threshold)
 
 
 @dataclass(frozen=True)
@@ -119,7 +136,8 @@ class Grid:
     hidden_rows: frozenset
 
 
-def protect_grid(periods: Mapping[Hashable, Mapping[Hashable, int]], threshold: int) -> Grid:
+def protect_grid(periods: Mapping[Hashable, Mapping[Hashable, int]], threshold: int,
+                 rest: Mapping[Hashable, Mapping[Hashable, int]] | None = None) -> Grid:
     """Protect a category-by-period grid, its period totals and its whole so no small count can be recovered.
 
     The whole (the year) is a table protected on its own. A category with a count under the threshold
@@ -129,16 +147,26 @@ def protect_grid(periods: Mapping[Hashable, Mapping[Hashable, int]], threshold: 
     (otherwise the whole would hide it already), so there it is marked like any protecting cell; when
     it would be alone, the smallest other category of that size is hidden beside it. The period totals
     are a table protected on their own.
+
+    `rest` is, per period and category, what this unit counts that none of its departments' pages
+    does (its own cases, and confidential ones their pages leave out): a cell whose rest is small is
+    hidden like a small one, and so is a total whose rest is (`protect`'s `forced`).
     """
     check_threshold(threshold)
     categories = sorted({c for counts in periods.values() for c in counts}, key=str)
     grid = {p: {c: periods[p].get(c, 0) for c in categories} for p in periods}
+    rest_grid = {p: {c: (rest or {}).get(p, {}).get(c, 0) for c in categories} for p in periods}
     whole_values = {c: sum(grid[p][c] for p in grid) for c in categories}
-    totals = protect({p: sum(counts.values()) for p, counts in grid.items()}, threshold)
-    whole = protect(whole_values, threshold)
+    whole_rest = {c: sum(rest_grid[p][c] for p in grid) for c in categories}
+    period_rest = {p: sum(counts.values()) for p, counts in rest_grid.items()}
+    hide_year = 0 < sum(period_rest.values()) < threshold
+    totals = protect({p: sum(counts.values()) for p, counts in grid.items()}, threshold,
+                     forced=residual_small(period_rest, threshold), hide_total=hide_year)
+    whole = protect(whole_values, threshold, forced=residual_small(whole_rest, threshold), hide_total=hide_year)
     hidden = {c for c, cell in whole.cells.items() if not cell.shown}
     for p, counts in grid.items():
         hidden |= {c for c, value in counts.items() if 0 < value < threshold}
+        hidden |= residual_small(rest_grid[p], threshold)
         if not totals.cells[p].shown:  # a period's unknown total: its cells are no safer than "<5"
             hidden |= {c for c, value in counts.items() if value > 0}
     everything = False
@@ -162,6 +190,5 @@ def _rows_hidden(values: Mapping[Hashable, int], rows: frozenset, total: Cell) -
     return Table({c: (Cell(HIDDEN) if c in rows else Cell(SHOWN, v)) for c, v in values.items()}, total)
 
 
-def _table(values: Mapping[Hashable, int], marks: Mapping[Hashable, str], total: int) -> Table:
-    return Table({key: Cell(marks[key], values[key] if marks[key] == SHOWN else None) for key in values},
-                 Cell(SHOWN, total))
+def _table(values: Mapping[Hashable, int], marks: Mapping[Hashable, str], total: Cell) -> Table:
+    return Table({key: Cell(marks[key], values[key] if marks[key] == SHOWN else None) for key in values}, total)

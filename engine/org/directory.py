@@ -35,6 +35,7 @@ class PersonChoice:
     person_id: str | None
     ambiguous: bool = False
     suggestions: tuple[PersonMatch, ...] = ()
+    typed: str | None = None  # in a field that names several people, the name this choice is about
 
 
 def fold(text: str) -> str:

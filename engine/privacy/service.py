@@ -158,7 +158,8 @@ def read_case(uow: UnitOfWork, loader: CaseLoader, case_id: int, viewer_id: str,
         events = [EventInfo(e.id, e.at, e.actor, e.action, e.case_id, e.task_id, dict(e.details or {}))
                   for e in s.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id).limit(1000))
                   if e.action != "notice" or level == "full"]
-        timeline = tuple(e if level == "full" else replace(e, actor=_role_of(e), details={}) for e in events)
+        timeline = tuple(e if level == "full" else replace(e, actor=_role_of(e, viewer_id), details=_plain_details(e))
+                         for e in events)
     return CaseView(level, info, timeline)
 
 
@@ -191,8 +192,18 @@ def _entry(row: AccessLog) -> AccessLogEntry:
                           tuple(row.case_ids or ()))
 
 
-def _role_of(event: EventInfo) -> str:
-    # Without full access the timeline says which role acted, never who.
+def _role_of(event: EventInfo, viewer_id: str) -> str:
+    # Without full access the timeline says which role acted, never who; what the reader did is theirs.
     if event.actor == "system":
         return "system"
+    if event.actor == viewer_id:
+        return "self"
     return event.details.get("role") or "deltager"
+
+
+def _plain_details(event: EventInfo) -> dict[str, str]:
+    # Which of the diagram's messages arrived ("the next management level was asked for help") is a step,
+    # not content; everything else in the details is for those with full access.
+    if event.action == "message_delivered" and isinstance(event.details.get("message"), str):
+        return {"message": event.details["message"]}
+    return {}

@@ -112,6 +112,11 @@ class FormFiller:
             return self.chooser.rng.randint(1, 5)
         if form_field.type == "enum":
             return None  # an enum without options cannot be answered; the engine says so
+        if form_field.id.endswith("_ids"):
+            # Several people at once (the witnesses): one to three of those not party to the case.
+            others = [p for p in self.people if p not in parties] or self.people
+            count = self.chooser.rng.randint(1, min(3, len(others)))
+            return self.chooser.rng.sample(others, count)
         if form_field.id.endswith("_id"):
             # Someone else than the case's parties: another leader, a witness, a support person.
             others = [p for p in self.people if p not in parties] or self.people

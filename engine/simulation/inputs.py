@@ -168,6 +168,11 @@ def _field_rules(process: etree._Element, usage: dict[str, _Usage]) -> tuple[dic
                     usage.setdefault(limit, _Usage()).moment = True  # a date limit given by a variable is a date
             if rule != FieldRule():
                 rules[(task.get("id"), field_id)] = rule
+    # A loop over people (one instance per witness) names each of them itself.
+    for loop in process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        element_variable = loop.get(f"{{{CAMUNDA_NS}}}elementVariable")
+        if element_variable:
+            set_by_forms.add(element_variable)
     return rules, set_by_forms
 
 

@@ -100,7 +100,7 @@ def _sample(vaern, kind: str, now: datetime) -> int:
         _complete_until(vaern, case.id, later, {"leder-akut"}, {
             "plan_follow_up": {"vtc_registrar": "leader", "debriefing_needed": False, "psychologist_needed": False,
                                "police_report": False, "exposure_over_5_days": False},
-            "talk_witnesses": {"colleague_id": "kollega-akut"}},
+            "talk_witnesses": {"colleague_ids": ["kollega-akut"]}},
             lambda: _open_task(vaern, case.id, "kollega-akut") is not None)
         return case.id
     if kind.startswith("harassment"):

@@ -165,7 +165,7 @@ def test_a_violence_case_from_the_report_to_closed(server, browser):
     w.complete("Aftal debriefing, psykolog, politianmeldelse og VTC-registrering", vtc_registrar="leader",
                debriefing_needed=False, psychologist_needed=False, police_report=False, exposure_over_5_days=False)
     w.complete("Registrér hændelsen i VTC")
-    w.complete("Tal med vidnende kolleger", colleague_id="kollega-akut")
+    w.complete("Tal med vidnende kolleger", colleague_ids="kollega-akut")
 
     w.login("ansat-akut")
     w.complete("Tag imod hjælp og tal hændelsen igennem", accepts_talk=True)

@@ -24,6 +24,10 @@ def test_the_affected_sees_a_witness_reported_case_and_asks_the_next_level_for_h
     assert "Næste ledelsesniveau har fået en opgave" in client.get("/reports").get_data(as_text=True)
     assert task_of(vaern, "hosp-leder", case.id, "Task_EscalationRequest")
     assert _messages(vaern, case.id) == ["escalation_requested"]
+    # On the affected's own page (roles, not names) the step is named, and the one who took it is "Du".
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Næste ledelsesniveau blev bedt om hjælp" in page and "Besked modtaget" not in page
+    assert '<span class="actor">Du</span>' in page and "Deltager" not in page
 
 
 @pytest.mark.slow

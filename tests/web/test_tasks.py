@@ -32,7 +32,7 @@ def test_the_task_page_names_the_case_kind_and_its_marks(client, vaern):
     assert "Vold fra borgere" in html and '<span class="mark serious">' not in html
 
 
-def test_fields_ending_in_id_take_a_person_by_name_and_never_list_the_organisation(client, vaern):
+def test_the_leader_names_several_witnesses_by_name_and_each_gets_a_task_of_their_own(client, vaern):
     case = start_violence(vaern, witnesses_present=True)
     now = datetime.now(timezone.utc)
     vaern.complete_task(task_of(vaern, "leder-akut", case.id).task_id, FIRST_TALK, "leder-akut", now)
@@ -41,17 +41,20 @@ def test_fields_ending_in_id_take_a_person_by_name_and_never_list_the_organisati
     witnesses = task_of(vaern, "leder-akut", case.id, "talk_witnesses")
     login(client, "leder-akut")
     html = client.get(f"/tasks/{witnesses.task_id}").get_data(as_text=True)
-    assert '<input type="text" id="colleague_id" name="colleague_id"' in html
-    assert 'data-person-search="/people/search"' in html and "Karl Kollega" not in html
-    assert not [person for person in ("kollega-akut", "ansat-akut", "hr-hosp") if f'<option value="{person}"' in html]
-    unknown = client.post(f"/tasks/{witnesses.task_id}", data={"colleague_id": "Karla Kolleger"})
+    assert '<input type="text" id="colleague_ids" name="colleague_ids"' in html and 'id="colleague_ids-hint"' in html
+    assert "Karl Kollega" not in html, "the form never lists the organisation"
+    unknown = client.post(f"/tasks/{witnesses.task_id}", data={"colleague_ids": "Karl Kollega, Karla Kolleger"})
     page = unknown.get_data(as_text=True)
-    assert unknown.status_code == 400 and "Vi kender ingen med det navn eller id." in page
-    assert 'value="Karla Kolleger"' in page, "what was typed is kept"
+    assert unknown.status_code == 400 and "»Karla Kolleger«: Vi kender ingen med det navn eller id." in page
+    assert 'value="Karl Kollega, Karla Kolleger"' in page, "what was typed is kept"
     assert not [i for i in vaern.inbox("kollega-akut", now) if i.case_id == case.id]
-    response = client.post(f"/tasks/{witnesses.task_id}", data={"colleague_id": "Karl Kollega (kollega-akut)"})
+    response = client.post(f"/tasks/{witnesses.task_id}",
+                           data={"colleague_ids": "Karl Kollega (kollega-akut); Allan"})
     assert response.status_code == 302
     assert task_of(vaern, "kollega-akut", case.id, "colleague_account")
+    assert task_of(vaern, "amr-akut", case.id, "colleague_account"), "a unique first name names the person"
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Karl Kollega, Allan Arbejdsmiljørepræsentant" in page, "the witnesses read as names"
 
 
 def test_invalid_values_come_back_with_a_message_per_field_and_are_kept(client, vaern):
