@@ -30,7 +30,7 @@ def postgres_url() -> str | None:
 def main() -> None:
     url = postgres_url()
     extra = ["--postgres", url] if url else []
-    for script in ("engine.py", "breakdown.py", "timers.py", "web_load.py", "figures_page.py"):
+    for script in ("engine.py", "breakdown.py", "timers.py", "web_load.py", "figures_page.py", "directory_sync.py"):
         print(f"\n### {script}", flush=True)
         subprocess.run([sys.executable, str(BENCH / script), *extra], check=True)
     print("\n### org_scale.py", flush=True)  # page rendering, the same on either database

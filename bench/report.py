@@ -86,6 +86,16 @@ def lines(data: dict) -> list[str]:
                     f"per view | {privacy['my_reports_page_ms']} ms; {privacy['my_reports_access_log_rows_per_view']} | |")
         rows.append(f"| a wrong password: existing account / unknown name (median) | "
                     f"{privacy['wrong_password_known_account_ms']} / {privacy['wrong_password_unknown_name_ms']} ms | |")
+    sync = data.get("directory_sync", {})
+    if sync:
+        people = sync["sqlite"]["first"]["people"]
+        units = sync["sqlite"]["first"]["units"]
+        both(f"directory sync of {people:,} people / {units:,} units, first (all new): dry run / apply",
+             lambda db: f"{sync[db]['first']['preview_s']} / {sync[db]['first']['apply_s']} s")
+        both("the same, a night's changes (300 left, 300 joined, 600 moved, 100 tasks handed over): dry run / apply",
+             lambda db: f"{sync[db]['night']['preview_s']} / {sync[db]['night']['apply_s']} s")
+        both("role resolution on the snapshot, before / after the night's sync",
+             lambda db: f"{sync[db]['before']['resolve_us']} / {sync[db]['after']['resolve_us']} µs")
     machine = data.get("machine", {})
     rows.append("")
     rows.append(f"Machine: {machine.get('cpus')} cores ({machine.get('cpu')}), {machine.get('memory_gib')} GiB, "

@@ -30,6 +30,8 @@ from engine.errors import (
     NotFound,
     OrganisationError,
     Problem,
+    SignInRefused,
+    SyncStopped,
     TaskNotFound,
     TaskNotOpen,
     UnknownCaseKind,
@@ -49,6 +51,7 @@ from engine.modelling.results import DraftConflict, Edition, SavedDraft
 from engine.notify.service import NoticeInfo, OutboxInfo
 from engine.org.directory import PersonChoice, PersonMatch
 from engine.org.roles import KNOWN_ROLES, ROLE_LABELS_DA
+from engine.org.sync import OrgDiff
 from engine.privacy.case_page import CasePage
 from engine.privacy.grants import AccessGrantInfo, ConsentInfo, GrantRefused
 from engine.privacy.overview import OverviewFilters, OverviewPage, OverviewRow
@@ -74,5 +77,6 @@ __all__ = [
     "AnnualRound", "AnnualRoundExists", "annual_round", "start_annual_round",
     "CasePage", "Submission", "SignedIn",
     "DefinitionNotFound", "DeployPreview", "Change", "diff_xml", "Blocker", "MigrationCheck", "MigrationRefused",
-    "DraftConflict", "Edition", "SavedDraft", "Approval", "ApprovalNeeded", "BehaviourTrial", "CaseMoves", "DryRun",
+    "DraftConflict", "Edition", "SavedDraft", "SignInRefused", "SyncStopped", "OrgDiff",
+    "Approval", "ApprovalNeeded", "BehaviourTrial", "CaseMoves", "DryRun",
 ]

@@ -33,6 +33,24 @@ class Settings:
     # Four eyes: a process owner's draft deploys only after another process owner approved exactly those bytes.
     deploy_needs_approval: bool = False
     figures_cache_seconds: int = 300  # a unit's figures for a year are counted again at most this often
+    sync_max_removed_share: float = 0.1  # a directory sync removing more of the people or units stops and asks
+    # Single sign-on (OpenID Connect): on when an issuer is set. See README "Single sign-on".
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_match_claim: str = "employee_id"  # its value is a person's id (employee number) on the first log-in
+    oidc_roles_claim: str = "groups"  # the claim holding the person's groups or app roles (a list or a string)
+    oidc_admin_value: str | None = None  # a group/role in that claim that makes the person an administrator
+    oidc_process_owner_value: str | None = None  # … a process owner
+    oidc_label: str = "Region Midtjylland"  # the button reads "Log in with <label>"
+    local_passwords: bool = True  # off: only the break-glass accounts below log in with a password
+    break_glass_accounts: frozenset[str] = frozenset()
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """True when single sign-on is configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -58,4 +76,16 @@ class Settings:
             figures_confidential_min_people=int(env.get("VAERN_FIGURES_CONFIDENTIAL_MIN_PEOPLE", "50")),
             figures_cache_seconds=int(env.get("VAERN_FIGURES_CACHE_SECONDS", "300")),
             deploy_needs_approval=env.get("VAERN_DEPLOY_NEEDS_APPROVAL", "") == "1",
+            sync_max_removed_share=float(env.get("VAERN_SYNC_MAX_REMOVED_SHARE", "0.1")),
+            oidc_issuer=(env.get("VAERN_OIDC_ISSUER") or "").rstrip("/") or None,
+            oidc_client_id=env.get("VAERN_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("VAERN_OIDC_CLIENT_SECRET") or None,
+            oidc_scopes=env.get("VAERN_OIDC_SCOPES", "openid profile email"),
+            oidc_match_claim=env.get("VAERN_OIDC_MATCH_CLAIM", "employee_id"),
+            oidc_roles_claim=env.get("VAERN_OIDC_ROLES_CLAIM", "groups"),
+            oidc_admin_value=env.get("VAERN_OIDC_ADMIN_VALUE") or None,
+            oidc_process_owner_value=env.get("VAERN_OIDC_PROCESS_OWNER_VALUE") or None,
+            oidc_label=env.get("VAERN_OIDC_LABEL", "Region Midtjylland"),
+            local_passwords=env.get("VAERN_LOCAL_PASSWORDS", "1") != "0",
+            break_glass_accounts=frozenset(p.strip() for p in env.get("VAERN_BREAK_GLASS", "").split(",") if p.strip()),
         )

@@ -91,3 +91,24 @@ class OrganisationError(VaernError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__("organisation file rejected:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class SyncStopped(VaernError):
+    """A directory sync would remove more of the organisation than allowed; nothing was changed.
+
+    `diff` is what it would have done, so the caller can show it and ask before trying again with leave to.
+    """
+
+    def __init__(self, diff, limit: float):
+        self.diff = diff
+        self.limit = limit
+        super().__init__(f"the sync would remove {diff.removed_share:.0%} of the organisation, more than the "
+                         f"{limit:.0%} allowed")
+
+
+class SignInRefused(VaernError):
+    """A single sign-on log-in names nobody who may log in; `reason` says why (a key, for the page's text)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        self.reason = reason
+        super().__init__(f"sign-in refused: {reason}{': ' + detail if detail else ''}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -68,6 +68,19 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(300))
     email: Mapped[Optional[str]] = mapped_column(String(300), nullable=True)
     unit_id: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.id"), nullable=True)
+    # A person who left the organisation is kept (cases name them) but can no longer log in or be given tasks.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class ExternalIdentity(Base):
+    """A person's identity at a single sign-on provider: matched once on a claim, then known by (issuer, subject)."""
+
+    __tablename__ = "external_identity"
+    issuer: Mapped[str] = mapped_column(String(300), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OrgRevision(Base):

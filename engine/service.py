@@ -24,11 +24,13 @@ from engine.config import Settings
 from engine.db import make_engine, session_factory, upgrade_schema
 from engine.deployment.service import DeploymentService
 from engine.figures import FigureSettings, FiguresService
+from engine.identity.external import ClaimRules, ExternalIdentities
 from engine.identity.service import AccountService
 from engine.modelling.service import ModellingService
 from engine.notify.service import NoticeService
 from engine.org.service import OrgService
 from engine.org.snapshot import OrgCache
+from engine.org.sync_service import DirectorySync
 from engine.privacy.case_page import CasePages
 from engine.privacy.grants import GrantService
 from engine.privacy.reports import ReportService
@@ -73,7 +75,11 @@ class Vaern:
         self.modelling = ModellingService(self.units_of_work, self.deployment, settings)
         self.trial = TrialService(self.units_of_work, self.loader, self.modelling, settings)
         self.organisation = OrgService(self.units_of_work)
-        self.accounts = AccountService(self.units_of_work)
+        self.accounts = AccountService(self.units_of_work, settings.local_passwords, settings.break_glass_accounts)
+        self.external_identities = ExternalIdentities(self.units_of_work, ClaimRules(
+            settings.oidc_match_claim, settings.oidc_roles_claim, settings.oidc_admin_value,
+            settings.oidc_process_owner_value))
+        self.directory_sync = DirectorySync(self.units_of_work, self.loader, settings)
         self.privacy = PrivacyService(self.units_of_work, self.loader)
         self.pages = CasePages(self.units_of_work, self.loader)
         self.grants = GrantService(self.units_of_work)
@@ -157,12 +163,16 @@ class Vaern:
     person_match = _Forward("organisation")
     person = _Forward("organisation")
     units = _Forward("organisation")
+    preview_sync = _Forward("directory_sync")
+    apply_sync = _Forward("directory_sync")
     # Accounts.
     set_password = _Forward("accounts")
     end_sessions = _Forward("accounts")
     authenticate = _Forward("accounts")
     login_person_id = _Forward("accounts")
     signed_in = _Forward("accounts")
+    sign_in_external = _Forward("external_identities")
+    unlink = _Forward("external_identities")
     # Need to know.
     case_overview = _Forward("privacy")
     case_access = _Forward("privacy")

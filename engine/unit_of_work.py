@@ -65,6 +65,11 @@ class UnitOfWork:
             self._org = self._org_cache.current(self.session, self.org_revision)
         return self._org
 
+    def reload_org(self) -> None:
+        """Forget the snapshot this command used: it changed the organisation and resolves roles in the new one."""
+        self._org = None
+        self.org_revision = None
+
     def keep_workflow(self, case_id: int, version: int, workflow, projection) -> None:
         """Keep a saved workflow for the next command on the case, once this one has committed."""
         self._kept.append(KeptWorkflow(case_id, version, workflow, projection))

@@ -49,9 +49,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import auth, cases, errors, figures, inbox, notices, overview, people, privacy, report, tasks, vendor
     for module in (auth, inbox, report, tasks, overview, cases, people, vendor, notices, privacy, figures):
         app.register_blueprint(module.bp)
-    from . import admin, modeller
+    from . import admin, directory, modeller, oidc
     app.register_blueprint(admin.bp)
+    app.register_blueprint(directory.bp)
     app.register_blueprint(modeller.bp)
+    app.register_blueprint(oidc.bp)
+    oidc.init(app)
     errors.register(app)
     auth.require_login(app)
     from .helpers import register_template_helpers

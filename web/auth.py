@@ -16,12 +16,14 @@ bp = Blueprint("auth", __name__)
 
 MAX_LOGIN_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "vendor.bpmn_js", "oidc.login", "oidc.callback"}
 
 
-def _safe_target(target: str | None) -> str:
-    # Only paths on this site: never send a person on to another host after logging in.
-    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
+def safe_target(target: str | None) -> str:
+    """`target` if it is a path on this site, else the inbox: never send a person on to another host."""
+    # A backslash counts as a slash to browsers: "/\\host" would leave the site.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not urlparse(target).netloc):
         return target
     return url_for("inbox.index")
 
@@ -54,8 +56,9 @@ def login():
             session["since"] = time.time()
             session["generation"] = person.session_generation
             session["lang"] = request.form.get("lang") or g.get("lang_before_login") or "da"
-            return redirect(_safe_target(request.form.get("next")))
-    demo_people = service().people() if current_app.config["VAERN_DEMO"] else []
+            return redirect(safe_target(request.form.get("next")))
+    local = service().settings.local_passwords
+    demo_people = [p for p in service().people() if p.active] if current_app.config["VAERN_DEMO"] and local else []
     return render_template("login.html", error=error, login_value=login_value, demo_people=demo_people,
                            demo_password=DEMO_PASSWORD if demo_people else None,
                            next=request.values.get("next", "")), status
@@ -65,12 +68,20 @@ def login():
 def logout():
     """End the session, and every other session of the same person: a copied cookie opens nothing any more."""
     lang = session.get("lang")
+    sso, id_token = session.get("sso"), session.get("sso_id_token")
     if g.get("person") is not None:
         service().end_sessions(g.person.id, g.person.id, now())
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("You are logged out."), "info")
+    if sso:
+        from .oidc import provider_logout
+
+        # Also out of the provider, or the next visit would log straight back in without asking.
+        at_provider = provider_logout(id_token, lang)
+        if at_provider is not None:
+            return at_provider
     return redirect(url_for("auth.login"))
 
 
@@ -101,7 +112,7 @@ def set_language():
     lang = request.form.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
-    return redirect(_safe_target(request.form.get("next")))
+    return redirect(safe_target(request.form.get("next")))
 
 
 def require_login(app: Flask) -> None:

@@ -11,6 +11,7 @@ bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 NOTICE_LABELS = {
     "assigned": _l("New task"),
+    "handed_over": _l("Task handed over to you"),
     "reminder": _l("Reminder"),
     "overdue": _l("Overdue"),
     "escalated": _l("Escalated"),

@@ -74,6 +74,11 @@ def register(app: Flask) -> None:
     def _headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        extra = app.config.get("VAERN_FORM_ACTION_ORIGINS")
+        if extra and response.headers.get("Content-Security-Policy") == CONTENT_SECURITY_POLICY:
+            # The log-out form's answer sends the browser on to the single sign-on provider's log-out.
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", "form-action 'self' " + " ".join(extra))
         if response.mimetype == "text/html" or response.mimetype == "application/json":
             # Pages about cases must not linger in shared caches or the browser's back-forward store.
             response.headers.setdefault("Cache-Control", "no-store")

@@ -124,6 +124,7 @@ class PersonInfo:
     is_process_owner: bool = False
     has_account: bool = False
     session_generation: int = 0  # a session made in an older generation has been ended
+    active: bool = True  # False once the directory says the person left: no log-in, no new tasks
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,22 @@ def org_import(file: Path) -> None:
     click.echo(f"imported {counts['units']} units, {counts['people']} people, {counts['roles']} role holders")
 
 
+@org_group.command(name="sync")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="apply without asking (for the nightly job)")
+@click.option("--allow-removals", is_flag=True,
+              help="apply even when more than VAERN_SYNC_MAX_REMOVED_SHARE of the people or units would go")
+def org_sync(file: Path, yes: bool, allow_removals: bool) -> None:
+    """Bring the organisation in step with a directory export (CSV as HR exports it, JSON or YAML).
+
+    Shows the changes first (a dry run); applies them, all or nothing, with --yes or when confirmed at a
+    terminal. People the file no longer names are deactivated and their open tasks handed over.
+    """
+    from engine.cli.sync import run_sync
+
+    run_sync(cli_context(), file, yes, allow_removals)
+
+
 @org_group.command(name="resolve")
 @click.argument("role")
 @click.argument("unit")

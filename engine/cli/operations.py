@@ -28,6 +28,16 @@ def account_set(person: str, password: str, admin: bool | None, process_owner: b
     click.echo(f"account for {person} saved")
 
 
+@account_group.command(name="unlink")
+@click.argument("person")
+def account_unlink(person: str) -> None:
+    """Forget PERSON's single sign-on identities: their next log-in is matched on the employee number again."""
+    context = cli_context()
+    count = context.service().unlink(person, CLI_USER, context.now())
+    click.echo(f"{count} single sign-on identit{'y' if count == 1 else 'ies'} of {person} forgotten; "
+               "their sessions are ended")
+
+
 @account_group.command(name="logout")
 @click.argument("person")
 def account_logout(person: str) -> None:

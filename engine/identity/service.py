@@ -28,8 +28,10 @@ class SignedIn:
 class AccountService:
     """Passwords, log-in and sessions of local accounts."""
 
-    def __init__(self, units: UnitsOfWork):
+    def __init__(self, units: UnitsOfWork, local_passwords: bool = True, break_glass: frozenset[str] = frozenset()):
         self._units = units
+        self._local_passwords = local_passwords
+        self._break_glass = break_glass
 
     def set_password(self, person_id: str, password: str, now: datetime, admin: bool | None = None,
                      process_owner: bool | None = None, user: str = "admin") -> None:
@@ -81,7 +83,12 @@ class AccountService:
                 return None
             if not check_password(account.password_hash, password):
                 return None
-            return person_info(s, person_id)
+            person = person_info(s, person_id)
+            if not person.active:
+                return None  # a person who left logs in no more, with a password kept or not
+            if not self._local_passwords and person_id not in self._break_glass:
+                return None  # single sign-on only: a password opens nothing but a break-glass account
+            return person
 
     def login_person_id(self, login: str) -> str | None:
         """The id of the person whose id or e-mail is `login`, or None (what the log-in throttle counts by)."""
@@ -94,6 +101,8 @@ class AccountService:
             try:
                 person = person_info(uow.session, person_id)
             except UnknownPerson:
+                return None
+            if not person.active:
                 return None
             unread = uow.session.scalar(select(func.count()).select_from(Notice).where(
                 Notice.person_id == person_id, Notice.read_at.is_(None)))

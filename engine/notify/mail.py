@@ -18,12 +18,14 @@ from engine.unit_of_work import UnitOfWork
 
 SUBJECTS = {
     "assigned": "vaern: Du har fået en opgave",
+    "handed_over": "vaern: Du har overtaget en opgave",
     "reminder": "vaern: Påmindelse om en opgave",
     "overdue": "vaern: En opgave er overskredet",
     "escalated": "vaern: En sag er eskaleret til dig",
 }
 INTRO = {
     "assigned": "Du har fået en ny opgave i vaern:",
+    "handed_over": "En opgave i vaern er givet videre til dig, fordi den, der havde den, er fratrådt:",
     "reminder": "Husk denne opgave i vaern, som snart skal være løst:",
     "overdue": "Denne opgave i vaern er ikke løst til tiden:",
     "escalated": "En sag i vaern er eskaleret, og du skal følge op:",

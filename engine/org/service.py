@@ -52,9 +52,11 @@ class OrgService:
             accounts = {a.person_id: a for a in s.scalars(select(Account))}
             return [PersonInfo(pid, name, email, unit_id, tuple(roles.get(pid, ())),
                                bool(accounts.get(pid) and accounts[pid].is_admin),
-                               bool(accounts.get(pid) and accounts[pid].is_process_owner), pid in accounts)
-                    for pid, name, email, unit_id in s.execute(
-                        select(Person.id, Person.name, Person.email, Person.unit_id).order_by(Person.name))]
+                               bool(accounts.get(pid) and accounts[pid].is_process_owner), pid in accounts,
+                               active=bool(active))
+                    for pid, name, email, unit_id, active in s.execute(
+                        select(Person.id, Person.name, Person.email, Person.unit_id, Person.active)
+                        .order_by(Person.name))]
 
     def person_names(self, person_ids) -> dict[str, str]:
         """Names of the given people, by id (unknown ids are left out)."""
@@ -103,4 +105,4 @@ def person_info(s: Session, person_id: str) -> PersonInfo:
     return PersonInfo(person.id, person.name, person.email, person.unit_id,
                       tuple((u, r) for u, r in roles), bool(account and account.is_admin),
                       bool(account and account.is_process_owner), account is not None,
-                      (account.session_generation or 0) if account else 0)
+                      (account.session_generation or 0) if account else 0, bool(person.active))

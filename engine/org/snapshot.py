@@ -34,12 +34,14 @@ class OrgSnapshot:
     names: dict[str, str]
     person_units: dict[str, str | None]
     unit_names: dict[str, str]
+    inactive: frozenset[str] = frozenset()  # people who left: named in old cases, never suggested for new ones
 
     @cached_property
     def directory(self) -> PeopleDirectory:
-        """Everyone, for finding a person by what someone typed (built on first use per revision)."""
-        return PeopleDirectory(self.names, {person: self.unit_names.get(unit) if unit else None
-                                            for person, unit in self.person_units.items()})
+        """Everyone still in the organisation, for finding a person by what someone typed (built on first use)."""
+        names = {p: name for p, name in self.names.items() if p not in self.inactive} if self.inactive else self.names
+        return PeopleDirectory(names, {person: self.unit_names.get(unit) if unit else None
+                                       for person, unit in self.person_units.items() if person in names})
 
     def has_unit(self, unit_id: str) -> bool:
         """True if a unit has this id."""
@@ -111,11 +113,14 @@ def load_snapshot(session: Session, revision: str) -> OrgSnapshot:
     holders: dict[tuple[str, str], list[str]] = {}
     for unit_id, role, person_id in session.execute(select(RoleHolder.unit_id, RoleHolder.role, RoleHolder.person_id)):
         holders.setdefault((unit_id, role), []).append(person_id)
-    emails, names, person_units = {}, {}, {}
-    for person_id, email, name, unit_id in session.execute(select(Person.id, Person.email, Person.name, Person.unit_id)):
+    emails, names, person_units, inactive = {}, {}, {}, set()
+    for person_id, email, name, unit_id, active in session.execute(
+            select(Person.id, Person.email, Person.name, Person.unit_id, Person.active)):
         emails[person_id], names[person_id], person_units[person_id] = email, name, unit_id
+        if not active:
+            inactive.add(person_id)
     return OrgSnapshot(revision, parents, {key: tuple(sorted(set(people))) for key, people in holders.items()}, emails,
-                       names, person_units, unit_names)
+                       names, person_units, unit_names, frozenset(inactive))
 
 
 ORG_REVISION = select(OrgRevision.__table__.c.revision).where(OrgRevision.__table__.c.id == 1)
