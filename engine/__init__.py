@@ -55,6 +55,7 @@ from engine.figures.suppression import SMALL as FIGURE_SMALL
 from engine.identity.passwords import DEMO_PASSWORD
 from engine.identity.service import SignedIn
 from engine.identity.throttle import LoginThrottle
+from engine.modelling.approvals import Approval, ApprovalNeeded
 from engine.modelling.results import DraftConflict, Edition, SavedDraft
 from engine.notify.service import NoticeInfo, OutboxInfo
 from engine.org.directory import PersonChoice, PersonMatch
@@ -72,6 +73,7 @@ from engine.webhooks import EVENTS as WEBHOOK_EVENTS
 from engine.webhooks import DeliveryInfo, SubscriptionInfo
 from engine.webhooks import sign as sign_webhook
 from engine.webhooks import verify as verify_webhook
+from engine.trial.results import BehaviourTrial, CaseMoves, DryRun
 
 __all__ = [
     "Settings", "ParsedDefinition", "check_files", "validate", "CaseNotFound", "ConcurrentUpdate",
@@ -93,4 +95,5 @@ __all__ = [
     "DraftConflict", "Edition", "SavedDraft", "SignInRefused", "SyncStopped", "OrgDiff",
     "API_SCOPES", "ApiCaller", "ApiClientInfo", "IssuedToken", "TokenInfo",
     "WEBHOOK_EVENTS", "DeliveryInfo", "SubscriptionInfo", "sign_webhook", "verify_webhook",
+    "Approval", "ApprovalNeeded", "BehaviourTrial", "CaseMoves", "DryRun",
 ]

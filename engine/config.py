@@ -30,6 +30,8 @@ class Settings:
     figures_threshold: int = 5  # a count under this is shown as "<5" (as Danish official statistics do)
     figures_long_open_days: int = 90  # "open longer than" in the committees' figures
     figures_confidential_min_people: int = 50  # confidential cases count only in units at least this large
+    # Four eyes: a process owner's draft deploys only after another process owner approved exactly those bytes.
+    deploy_needs_approval: bool = False
     figures_cache_seconds: int = 300  # a unit's figures for a year are counted again at most this often
     # The anonymous channel (docs/anonym.md): the handlers' private key lives outside the database, in this file
     # or (taking precedence) in VAERN_ANONYMOUS_PRIVATE_KEY; `vaern anonymous keygen` / `rotate` write the file.
@@ -95,6 +97,7 @@ class Settings:
             anonymous_code_attempts_total=int(env.get("VAERN_ANONYMOUS_CODE_ATTEMPTS_TOTAL", "200")),
             anonymous_code_window_seconds=int(env.get("VAERN_ANONYMOUS_CODE_WINDOW_SECONDS", str(15 * 60))),
             anonymous_retention_days=int(env.get("VAERN_ANONYMOUS_RETENTION_DAYS", "365")),
+            deploy_needs_approval=env.get("VAERN_DEPLOY_NEEDS_APPROVAL", "") == "1",
             sync_max_removed_share=float(env.get("VAERN_SYNC_MAX_REMOVED_SHARE", "0.1")),
             oidc_issuer=(env.get("VAERN_OIDC_ISSUER") or "").rstrip("/") or None,
             oidc_client_id=env.get("VAERN_OIDC_CLIENT_ID") or None,

@@ -16,11 +16,15 @@ class Problem:
     line: int | None
     element_id: str | None
     message: str
+    name: str | None = None  # the element's name as the diagram shows it, so a reader finds it without the id
+    hint: str | None = None  # what to write instead, where the mistake is a known habit (`${x}`, `true`, "Leder")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         element = f" [{self.element_id}]" if self.element_id else ""
-        return f"{where}{element}: {self.message}"
+        name = f" ({self.name})" if self.name else ""
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{where}{element}{name}: {self.message}{hint}"
 
 
 class DefinitionError(VaernError):

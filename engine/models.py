@@ -459,3 +459,21 @@ class AnonymousMessage(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     author: Mapped[str] = mapped_column(String(20))  # "writer" or "handler"
     body: Mapped[bytes] = mapped_column(LargeBinary())
+
+
+class DraftApproval(Base):
+    """A process owner's request that another process owner approve their draft, and that approval.
+
+    The approval holds for the draft's bytes when it was given (`content_hash`); saving the draft again
+    needs a new one. Only used when the setting VAERN_DEPLOY_NEEDS_APPROVAL is on.
+    """
+
+    __tablename__ = "draft_approval"
+    __table_args__ = (UniqueConstraint("kind", "author_id", name="uq_draft_approval_kind_author"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    author_id: Mapped[str] = mapped_column(String(100), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)

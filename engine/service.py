@@ -38,6 +38,7 @@ from engine.privacy.grants import GrantService
 from engine.privacy.reports import ReportService
 from engine.privacy.retention import RetentionService
 from engine.privacy.service import PrivacyService
+from engine.trial.service import TrialService
 from engine.unit_of_work import UnitOfWork, UnitsOfWork
 from engine.webhooks import WebhookService
 
@@ -75,6 +76,7 @@ class Vaern:
         self.drafts = DraftService(self.units_of_work)
         self.deployment = DeploymentService(self.units_of_work, self.loader, settings)
         self.modelling = ModellingService(self.units_of_work, self.deployment, settings)
+        self.trial = TrialService(self.units_of_work, self.loader, self.modelling, settings)
         self.organisation = OrgService(self.units_of_work)
         self.accounts = AccountService(self.units_of_work, settings.local_passwords, settings.break_glass_accounts)
         self.external_identities = ExternalIdentities(self.units_of_work, ClaimRules(

@@ -57,3 +57,23 @@ def test_vaern_check_passes_on_every_diagram() -> None:
     result = subprocess.run([sys.executable, "-m", "engine", "check", *map(str, DIAGRAMS)], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_modeller_page_lints_with_the_gate_s_configuration() -> None:
+    """web/modeller/bpmnlint.js runs bpmnlint in the page with the same rules as this gate, and bundles each."""
+    import json
+
+    assert json.loads((REPO_ROOT / "web" / "modeller" / "bpmnlintrc.json").read_text(encoding="utf-8")) == \
+        json.loads((LINT_DIR / ".bpmnlintrc").read_text(encoding="utf-8"))
+    page = (REPO_ROOT / "web" / "modeller" / "bpmnlint.js").read_text(encoding="utf-8")
+    web_package = json.loads((REPO_ROOT / "web" / "package.json").read_text(encoding="utf-8"))
+    web_version = web_package["dependencies"]["bpmnlint"]
+    gate_version = json.loads((LINT_DIR / "package.json").read_text(encoding="utf-8"))["dependencies"]["bpmnlint"]
+    assert web_version == gate_version
+    recommended = subprocess.run(
+        ["node", "-e", "console.log(Object.keys(require('bpmnlint/config/recommended').rules).join(' '))"],
+        cwd=REPO_ROOT / "web", capture_output=True, text=True, timeout=60)
+    if recommended.returncode != 0:
+        pytest.skip(f"node or web/node_modules is missing (make setup): {recommended.stderr.strip()}")
+    for rule in recommended.stdout.split():
+        assert f'require("bpmnlint/rules/{rule}")' in page, rule

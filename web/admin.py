@@ -22,6 +22,7 @@ from engine import (
     start_annual_round,
 )
 
+from .blocker_texts import blocker_text
 from .helpers import me, now, service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -181,7 +182,7 @@ def migrate(case_id: int):
         moved = service().migrate_case(case_id, to_version, me().id, now(), expected_version=expected)
     except MigrationRefused as exc:
         flash(_("Case %(id)s was not moved: %(reasons)s", id=case_id,
-                reasons="; ".join(str(b) for b in exc.blockers)), "error")
+                reasons="; ".join(f"{b.element_id}: {blocker_text(b.reason)}" for b in exc.blockers)), "error")
     except ConcurrentUpdate:
         flash(_("Case %(id)s changed while you were looking at it; nothing was moved. Look again.", id=case_id),
               "error")

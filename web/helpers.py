@@ -172,8 +172,12 @@ def register_template_helpers(app: Flask) -> None:
 
     from .changes import aspect_text
     from .changes import value_text as change_value
-    from .problem_texts import problem_text
-    app.jinja_env.filters.update(change_aspect=aspect_text, change_value=change_value, problem_text=problem_text)
+    from .blocker_texts import blocker_text
+    from .finding_texts import finding_text
+    from .problem_texts import hint_text, problem_text
+    app.jinja_env.filters.update(change_aspect=aspect_text, change_value=change_value, problem_text=problem_text,
+                                 hint_text=hint_text, blocker_text=blocker_text,
+                                 finding_text=finding_text)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

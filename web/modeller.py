@@ -5,17 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from engine import ROLE_LABELS_DA, ConcurrentUpdate, DefinitionError, DraftConflict, Edition
+from engine import ROLE_LABELS_DA, ApprovalNeeded, ConcurrentUpdate, DefinitionError, DraftConflict, Edition, NotAllowed
 
 from .helpers import me, names, now, role_label, service
-from .problem_texts import problem_text
+from .problem_texts import hint_text, problem_text
 from .wording import moment
 
 bp = Blueprint("modeller", __name__, url_prefix="/admin/diagrams/<kind>/edit")
 
 # The lanes a diagram may use, in the order the panel offers them.
 _ROLE_ORDER = tuple(ROLE_LABELS_DA)
+BEHAVIOURS = {"everyone": _l("Everyone acts"), "parties_silent": _l("The parties stay silent"),
+              "nobody": _l("Nobody acts"), "one_committee_silent": _l("One committee stays silent")}
+DRY_RUN_CASES = 3  # per behaviour: enough to meet each route's timers, few enough to answer within seconds
 
 
 @bp.before_request
@@ -26,7 +30,8 @@ def _process_owners_only():
 
 
 def _problems(problems) -> list[dict]:
-    return [{"element_id": p.element_id, "line": p.line, "text": problem_text(p.message)} for p in problems]
+    return [{"element_id": p.element_id, "name": p.name, "line": p.line, "text": problem_text(p.message),
+             "hint": hint_text(p.hint)} for p in problems]
 
 
 def _edition(edition: Edition) -> dict:
@@ -44,9 +49,11 @@ def _roles() -> list[dict]:
 @bp.route("")
 def page(kind: str):
     """The modeller on the person's draft of the kind, or on its newest deployed version."""
-    edition = service().modelling.edition(kind, me().id)
+    modelling = service().modelling
+    edition = modelling.edition(kind, me().id)
     return render_template("modeller.html", kind=kind, edition=edition,
-                           language="en" if get_locale().language == "en" else "da")
+                           language="en" if get_locale().language == "en" else "da",
+                           waiting=modelling.approvals.waiting_for(kind, me().id), names=names())
 
 
 @bp.route("/edition.json")
@@ -86,14 +93,65 @@ def discard(kind: str):
     return redirect(url_for("modeller.page", kind=kind))
 
 
-@bp.route("/preview")
-def preview(kind: str):
-    """What the draft changes against the newest deployed version, with a button to deploy it."""
+def _preview_page(kind: str, dry_run=None):
+    vaern, person = service(), me().id
     try:
-        preview = service().modelling.preview_draft(kind, me().id)
+        preview = vaern.modelling.preview_draft(kind, person)
+        moves = vaern.trial.case_moves(kind, person)
     except DefinitionError as exc:
         return render_template("admin_problems.html", filename=_("your draft"), problems=exc.problems), 422
-    return render_template("modeller_preview.html", kind=kind, preview=preview)
+    approvals = vaern.modelling.approvals
+    return render_template("modeller_preview.html", kind=kind, preview=preview, moves=moves, dry_run=dry_run,
+                           behaviours=BEHAVIOURS, approval=approvals.of(kind, person),
+                           approval_required=approvals.required, names=names(), draft_hash=preview.content_hash)
+
+
+@bp.route("/preview")
+def preview(kind: str):
+    """What the draft changes against the newest deployed version, which running cases could move to it, and a
+    button to deploy it."""
+    return _preview_page(kind)
+
+
+@bp.route("/dry-run", methods=["POST"])
+def dry_run(kind: str):
+    """The preview with a dry run of the draft: simulated cases on the real organisation, in a throwaway database."""
+    return _preview_page(kind, service().trial.dry_run(kind, me().id, cases=DRY_RUN_CASES))
+
+
+@bp.route("/ask-approval", methods=["POST"])
+def ask_approval(kind: str):
+    """Ask the other process owners to approve the draft as it is now (four eyes)."""
+    service().modelling.approvals.request(kind, me().id, now())
+    flash(_("The other process owners can now read your draft and approve it. Saving it again needs a new "
+            "approval."), "info")
+    return redirect(url_for("modeller.preview", kind=kind))
+
+
+@bp.route("/review/<author>")
+def review(kind: str, author: str):
+    """Another process owner's draft, shared for approval: its changes, and a button to approve it."""
+    vaern = service()
+    xml, digest = vaern.modelling.approvals.shared_draft_xml(kind, author, me().id)
+    try:
+        preview = vaern.deployment.preview_deploy(xml.encode("utf-8"), f"{kind}.bpmn")
+    except DefinitionError as exc:
+        return render_template("admin_problems.html", filename=_("the draft"), problems=exc.problems), 422
+    return render_template("modeller_review.html", kind=kind, preview=preview, author=author,
+                           author_name=names().get(author, author), draft_hash=digest)
+
+
+@bp.route("/review/<author>/approve", methods=["POST"])
+def approve(kind: str, author: str):
+    """Approve another process owner's draft, as it was when the changes were read."""
+    try:
+        service().modelling.approvals.approve(kind, author, request.form.get("content_hash", ""), me().id, now())
+    except NotAllowed as exc:
+        flash(_("The draft was not approved: it changed since you read it, or it is your own.") + f" ({exc})",
+              "error")
+        return redirect(url_for("modeller.page", kind=kind))
+    flash(_("You approved the draft of %(name)s. They can now deploy it.", name=names().get(author, author)), "info")
+    return redirect(url_for("modeller.page", kind=kind))
 
 
 @bp.route("/preview.json")
@@ -119,6 +177,9 @@ def deploy(kind: str):
     except ConcurrentUpdate:
         flash(_("Someone deployed another version while you were looking at the changes. Look at the changes "
                 "again."), "error")
+        return redirect(url_for("modeller.preview", kind=kind))
+    except ApprovalNeeded:
+        flash(_("Another process owner must approve the draft as it is now before it is deployed."), "error")
         return redirect(url_for("modeller.preview", kind=kind))
     except DefinitionError as exc:
         return render_template("admin_problems.html", filename=_("your draft"), problems=exc.problems), 422

@@ -55,6 +55,15 @@ SENTENCES: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p
     (r"the sequence flow has no (?P<word>source|target)", _l("The sequence flow has no %(word)s.")),
     (r"the sequence flow's (?P<word>source|target) '(?P<ref>[^']*)' does not exist in process '(?P<process>[^']*)'",
      _l("The sequence flow's %(word)s '%(ref)s' does not exist in the process '%(process)s'.")),
+    (r"the condition (?P<text>.*) reads '(?P<name>[^']*)', which is no case variable",
+     _l("The condition %(text)s reads '%(name)s', which is no case variable.")),
+    (r"the condition (?P<text>.*) reads '(?P<name>[^']*)', which nothing in the diagram sets",
+     _l("The condition %(text)s reads '%(name)s', which nothing in the diagram sets.")),
+    (r"the conditional event has no condition", _l("The conditional event has no condition.")),
+    (r"vaern does not read camunda:(?P<attribute>\w+): (?P<detail>.*)",
+     _l("vaern does not read camunda:%(attribute)s: %(detail)s.")),
+    (r"the event waits for the message '(?P<ref>[^']*)', which the diagram does not define",
+     _l("The event waits for the message '%(ref)s', which the diagram does not define.")),
     (r"the condition (?P<text>.*) is not allowed: (?P<detail>.*)",
      _l("The condition %(text)s is not allowed: %(detail)s.")),
     (r"the task is in the lane '(?P<role>[^']*)', but the case can get here before any field '(?P<field>[^']*)' names "
@@ -155,6 +164,19 @@ DETAILS: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p, 
     (r"round\(\) takes at most (?P<n>\d+) digits", _l("round() takes at most %(n)s digits")),
     (r"the expression needs more than (?P<seconds>[\d.]+) seconds",
      _l("the expression needs more than %(seconds)s seconds")),
+    # engine/bpmn/lint.py CAMUNDA_TASK_ATTRIBUTES: why a Camunda 7 attribute does nothing in vaern.
+    (r"the lane decides who does a task in vaern", _l("in vaern the lane decides who does a task")),
+    (r"vaern shows the task's form fields \(camunda:formData\), not a form of its own",
+     _l("vaern shows the task's form fields (camunda:formData), not a form of its own")),
+    (r"a deadline in vaern is a timer on the task", _l("a deadline in vaern is a timer on the task")),
+    (r"a reminder in vaern is a timer on the task", _l("a reminder in vaern is a timer on the task")),
+)]
+
+# The suggestions a problem may carry (engine/bpmn/hints.py, lint.py): what to write instead.
+HINTS: list[tuple[re.Pattern, Any]] = [(re.compile(p + r"$", re.S), t) for p, t in (
+    (r"write `(?P<code>.*)`", _l("write `%(code)s`")),
+    (r"use (?P<codes>`.*`)", _l("use %(codes)s")),
+    (r"remove camunda:(?P<attribute>\w+)", _l("remove camunda:%(attribute)s")),
 )]
 
 
@@ -179,6 +201,13 @@ def problem_text(message: str) -> str:
         return message
     return _fill(SENTENCES, message) or str(_l("The diagram has a problem (the engine says: %(message)s).") % {
         "message": message})
+
+
+def hint_text(hint: str | None) -> str | None:
+    """A problem's suggestion (what to write instead), in the reader's language."""
+    if not hint or get_locale().language == "en":
+        return hint
+    return _fill(HINTS, hint) or hint
 
 
 def has_sentence(message: str) -> bool:

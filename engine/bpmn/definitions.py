@@ -16,7 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine.bpmn.forms import FormField, form_fields
 from engine.bpmn.limits import TimerLimits
 from engine.bpmn.lint import element_properties, lint, material_names, people_at_start, process_settings
-from engine.bpmn.xml import NSMAP, as_utf8, parse_xml, schema_problems
+from engine.bpmn.xml import NSMAP, as_utf8, located, parse_xml, plain_parser_text, schema_problems
 from engine.errors import DefinitionError, Problem
 
 
@@ -139,9 +139,12 @@ def _parse(tree: etree._ElementTree, data: bytes, filename: str) -> ParsedDefini
         spec = parser.get_spec(kind)
         subprocess_specs = parser.get_subprocess_specs(kind)
     except ValidationException as exc:
-        raise DefinitionError([Problem(filename, exc.line_number or None, exc.id or None, str(exc.args[0]))]) from exc
+        # SpiffWorkflow reads `line_number`, which lxml does not set: the line comes from the element's id.
+        raise DefinitionError([located(tree, filename, exc.line_number or None, "the workflow engine cannot read the "
+                                       f"diagram: {plain_parser_text(str(exc.args[0]))}", exc.id or None)]) from exc
     except SpiffWorkflowException as exc:
-        raise DefinitionError([Problem(filename, None, None, f"the workflow engine cannot read the diagram: {exc}")]) from exc
+        raise DefinitionError([located(tree, filename, None, "the workflow engine cannot read the diagram: "
+                                                             f"{plain_parser_text(str(exc))}")]) from exc
     for each in (spec, *subprocess_specs.values()):
         _wire_loops(each)
     notices = {}

@@ -9,6 +9,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.bpmn.expressions import WORKING_DAYS, check_expression, is_iso_literal, names_read
+from engine.bpmn.hints import expression_hint, lane_hint, misspelt_literals, misspelt_names
 from engine.bpmn.limits import TimerLimits
 from engine.bpmn.lint_policy import policy_problems
 from engine.bpmn.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, NSMAP
@@ -35,6 +36,16 @@ _LOOKS_ISO = re.compile(r"^(P|PT|R)\d|^\d{4}-")  # meant as an ISO literal, so c
 # process may declare more in its property `case_starts_with` (and start_case then requires them).
 PEOPLE_AT_START = ("employee_id", "reporter_id")
 STARTS_WITH = "case_starts_with"
+# Camunda 7's ways of choosing who does a task and which form it shows; in vaern the lane and the form fields do.
+CAMUNDA_TASK_ATTRIBUTES = {
+    "assignee": "the lane decides who does a task in vaern",
+    "candidateUsers": "the lane decides who does a task in vaern",
+    "candidateGroups": "the lane decides who does a task in vaern",
+    "formKey": "vaern shows the task's form fields (camunda:formData), not a form of its own",
+    "formRef": "vaern shows the task's form fields (camunda:formData), not a form of its own",
+    "dueDate": "a deadline in vaern is a timer on the task",
+    "followUpDate": "a reminder in vaern is a timer on the task",
+}
 # SpiffWorkflow names its own start and end tasks so: an element with one of these ids breaks the case.
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
 
@@ -83,10 +94,25 @@ class _Linter:
         self.limits = limits
         self.problems: list[Problem] = []
 
-    def add(self, element: etree._Element | None, message: str) -> None:
+    def add(self, element: etree._Element | None, message: str, hint: str | None = None) -> None:
         line = element.sourceline if element is not None else None
         element_id = element.get("id") if element is not None else None
-        self.problems.append(Problem(self.filename, line, element_id, message))
+        name = (element.get("name") or "").strip() or None if element is not None else None
+        self.problems.append(Problem(self.filename, line, element_id, message, name=name, hint=hint))
+
+    def check_condition(self, element: etree._Element, text: str, variables: set[str]) -> None:
+        """A condition (on a flow, a loop, a conditional event) as vaern will evaluate it."""
+        problem = check_expression(text)
+        if problem:
+            self.add(element, f"the condition {text.strip()!r} is not allowed: {problem}", expression_hint(text))
+            return
+        for name in misspelt_literals(text, variables):
+            self.add(element, f"the condition {text.strip()!r} reads '{name}', which is no case variable",
+                     expression_hint(text))
+        for name, meant in misspelt_names(text, variables):
+            # Only a near miss is reported: a name no field sets may still come with the report that starts a case.
+            self.add(element, f"the condition {text.strip()!r} reads '{name}', which nothing in the diagram sets",
+                     f"write `{meant}`")
 
     def run(self) -> list[Problem]:
         if etree.QName(self.root).namespace != BPMN_NS or _local(self.root) != "definitions":
@@ -142,7 +168,9 @@ class _Linter:
             self.add(script.getparent(), "scripts are not allowed in vaern diagrams")
         for listener in process.iter(f"{{{CAMUNDA_NS}}}executionListener", f"{{{CAMUNDA_NS}}}taskListener"):
             self.add(listener.getparent().getparent(), "execution and task listeners are not supported by vaern")
-        self.check_flows(process, nodes)
+        self.check_flows(process, nodes, _variables(process, settings))
+        self.check_conditions(process, _variables(process, settings))
+        self.check_camunda_habits(process)
         self.check_lanes(process, nodes)
         self.check_person_lanes(process, nodes)
         self.check_gateways(process, nodes)
@@ -154,7 +182,7 @@ class _Linter:
             for element, message in policy_problems(process, settings, self.limits):
                 self.add(element, message)
 
-    def check_flows(self, process: etree._Element, nodes: dict) -> None:
+    def check_flows(self, process: etree._Element, nodes: dict, variables: set[str]) -> None:
         for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             for end in ("sourceRef", "targetRef"):
                 ref = flow.get(end)
@@ -165,28 +193,41 @@ class _Linter:
                     self.add(flow, f"the sequence flow's {word} '{ref}' does not exist in process '{process.get('id')}'")
             condition = _bpmn(flow, "./bpmn:conditionExpression")
             if condition:
-                text = condition[0].text or ""
-                problem = check_expression(text)
-                if problem:
-                    self.add(flow, f"the condition {text.strip()!r} is not allowed: {problem}")
+                self.check_condition(flow, condition[0].text or "", variables)
+
+    def check_conditions(self, process: etree._Element, variables: set[str]) -> None:
+        """Conditions outside flows: when a loop stops, a multi-instance is done, a conditional event fires."""
+        for path in ("//bpmn:standardLoopCharacteristics/bpmn:loopCondition",
+                     "//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition",
+                     "//bpmn:conditionalEventDefinition/bpmn:condition"):
+            for condition in process.xpath("." + path, namespaces=NSMAP):
+                owner = condition.getparent().getparent()
+                self.check_condition(owner, condition.text or "", variables)
+        for definition in _bpmn(process, ".//bpmn:conditionalEventDefinition"):
+            if not _bpmn(definition, "./bpmn:condition"):
+                self.add(definition.getparent(), "the conditional event has no condition")
+
+    def check_camunda_habits(self, process: etree._Element) -> None:
+        """Camunda 7 attributes vaern does not read: reported, so nobody trusts what is silently ignored."""
+        for task in process.iter(f"{{{BPMN_NS}}}userTask"):
+            for attribute, why in CAMUNDA_TASK_ATTRIBUTES.items():
+                if task.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
+                    self.add(task, f"vaern does not read camunda:{attribute}: {why}", f"remove camunda:{attribute}")
 
     def check_lanes(self, process: etree._Element, nodes: dict) -> None:
-        in_lane: set[str] = set()
         for lane in _bpmn(process, ".//bpmn:lane"):
             name = (lane.get("name") or "").strip()
             if name not in KNOWN_ROLES:
-                self.add(lane, f"the lane name '{name}' is not a known role; use one of: {', '.join(sorted(KNOWN_ROLES))}")
-            in_lane.update((ref.text or "").strip() for ref in _bpmn(lane, "./bpmn:flowNodeRef"))
+                self.add(lane, f"the lane name '{name}' is not a known role; use one of: "
+                               f"{', '.join(sorted(KNOWN_ROLES))}", lane_hint(name))
+        lanes = _lanes(process, nodes)
         for node_id, node in nodes.items():
-            if _local(node) == "userTask" and node_id not in in_lane:
+            if _local(node) == "userTask" and node_id not in lanes:
                 self.add(node, "the user task sits in no lane, so nobody can be assigned to it")
 
     def check_person_lanes(self, process: etree._Element, nodes: dict) -> None:
         """A task in a person's lane must not be reachable before a field (or the case's start) names that person."""
-        lanes = {}
-        for lane in _bpmn(process, ".//bpmn:lane"):
-            for ref in _bpmn(lane, "./bpmn:flowNodeRef"):
-                lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+        lanes = _lanes(process, nodes)
         successors: dict[str, list[tuple[str, str]]] = {}
         for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
             condition = _bpmn(flow, "./bpmn:conditionExpression")
@@ -268,7 +309,8 @@ class _Linter:
                 else:
                     problem = check_expression(text)
                     if problem:
-                        self.add(event, f"the timer expression {text!r} is not allowed: {problem}")
+                        self.add(event, f"the timer expression {text!r} is not allowed: {problem}",
+                                 expression_hint(text))
                     continue
                 problem = _timer_literal_problem(kind, literal)
                 if problem:
@@ -327,6 +369,14 @@ class _Linter:
         for message in _bpmn(self.root, "./bpmn:message"):
             if not (message.get("name") or "").strip():
                 self.add(message, "the message has no name, so it cannot be delivered")
+        defined = {m.get("id") for m in _bpmn(self.root, "./bpmn:message")}
+        for user in _bpmn(self.root, ".//bpmn:messageEventDefinition[@messageRef] | .//bpmn:receiveTask[@messageRef]"
+                                     " | .//bpmn:sendTask[@messageRef]"):
+            ref = user.get("messageRef")
+            if ref not in defined:
+                # SpiffWorkflow would stop at it with an AssertionError; the event is what the owner can fix.
+                owner = user.getparent() if _local(user) == "messageEventDefinition" else user
+                self.add(owner, f"the event waits for the message '{ref}', which the diagram does not define")
 
     def check_diagram_interchange(self) -> None:
         drawn = {e.get("bpmnElement") for e in self.root.iter(f"{{{BPMNDI_NS}}}BPMNShape", f"{{{BPMNDI_NS}}}BPMNEdge")}
@@ -339,6 +389,35 @@ class _Linter:
                     continue
                 if _local(element) in FLOW_NODE_TAGS | {"sequenceFlow", "lane"} and element.get("id") not in drawn:
                     self.add(element, "the element has no shape or edge in the diagram (BPMN DI)")
+
+
+def _lanes(process: etree._Element, nodes: dict) -> dict[str, str]:
+    """Each flow node's lane name; a node inside an expanded sub-process takes the sub-process's lane, as
+    SpiffWorkflow does (Camunda Modeler writes no lane references for nested nodes)."""
+    direct = {}
+    for lane in _bpmn(process, ".//bpmn:lane"):
+        for ref in _bpmn(lane, "./bpmn:flowNodeRef"):
+            direct[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+    found = {}
+    for node_id, node in nodes.items():
+        current = node
+        while current is not None and current is not process:
+            lane = direct.get(current.get("id"))
+            if lane is not None:
+                found[node_id] = lane
+                break
+            current = current.getparent()
+    return found
+
+
+def _variables(process: etree._Element, settings: dict[str, str]) -> set[str]:
+    """The names a case of the process can hold: its form fields, settings and what every case starts with."""
+    fields = {f.get("id") for f in process.iter(f"{{{CAMUNDA_NS}}}formField")}
+    loops = {loop.get(f"{{{CAMUNDA_NS}}}{attribute}")
+             for loop in process.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics")
+             for attribute in ("collection", "elementVariable")} - {None}
+    return fields | loops | set(settings) | set(PEOPLE_AT_START) | set(people_at_start(process)) | \
+        {"serious", "case_unit"}
 
 
 def _split(text: str) -> Iterable[str]:

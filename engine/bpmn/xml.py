@@ -15,6 +15,12 @@ BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 NSMAP = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "camunda": CAMUNDA_NS, "xsi": XSI_NS}
+# The prefixes a modeller shows, for messages that quote a parser's `{namespace}name`.
+_PREFIXES = {**{uri: prefix for prefix, uri in NSMAP.items()}, "http://www.omg.org/spec/DD/20100524/DC": "dc",
+             "http://www.omg.org/spec/DD/20100524/DI": "di"}
+_QUALIFIED = re.compile(r"\{([^{}\s]*)\}([A-Za-z_][\w.-]*)")
+_ELEMENT_REPR = re.compile(r"<Element (\S+) at 0x[0-9a-fA-F]+>")
+_EXCEPTION_REPR = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\((['\"])(.*?)\1\)")
 
 _XSD_PATH = Path(__import__("SpiffWorkflow").__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -89,10 +95,45 @@ def _schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(_XSD_PATH)))
 
 
+def plain_parser_text(text: str) -> str:
+    """A parser's message without Python reprs or full namespaces: `bpmn:task`, not `{http://…}task`."""
+    text = _ELEMENT_REPR.sub(lambda m: m.group(1), text)
+    text = _EXCEPTION_REPR.sub(lambda m: m.group(2), text)
+    return _QUALIFIED.sub(lambda m: f"{_PREFIXES[m.group(1)]}:{m.group(2)}" if m.group(1) in _PREFIXES
+                          else m.group(2), text)
+
+
+def element_at(tree: etree._ElementTree, line: int | None) -> etree._Element | None:
+    """The nearest element with an id at or around `line` (a parser names lines, a reader needs an element)."""
+    if not line:
+        return None
+    for element in tree.getroot().iter():
+        if isinstance(element.tag, str) and element.sourceline == line:
+            while element is not None and element.get("id") is None:
+                element = element.getparent()
+            return element
+    return None
+
+
+def located(tree: etree._ElementTree, filename: str, line: int | None, message: str,
+            element_id: str | None = None) -> Problem:
+    """A parser's problem tied to its element: its id, name and line, from whichever of them the parser gave."""
+    element = None
+    if element_id:
+        found = tree.getroot().xpath("//*[@id=$id]", id=element_id)
+        element = found[0] if found else None
+    element = element if element is not None else element_at(tree, line)
+    if element is not None:
+        element_id = element.get("id")
+        line = line or element.sourceline
+    name = (element.get("name") or "").strip() or None if element is not None else None
+    return Problem(filename, line, element_id or None, message, name=name)
+
+
 def schema_problems(tree: etree._ElementTree, filename: str) -> list[Problem]:
     """Every BPMN 2.0 XSD violation in the tree, not only the last one."""
     schema = _schema()
     if schema.validate(tree):
         return []
-    return [Problem(filename, entry.line, None, f"the BPMN 2.0 schema rejects this: {entry.message}")
+    return [located(tree, filename, entry.line, f"the BPMN 2.0 schema rejects this: {plain_parser_text(entry.message)}")
             for entry in schema.error_log]

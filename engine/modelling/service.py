@@ -13,18 +13,14 @@ from engine.cases.results import DefinitionInfo
 from engine.clock import as_utc
 from engine.config import Settings
 from engine.deployment.service import DefinitionNotFound, DeploymentService, DeployPreview
-from engine.errors import DefinitionError, NotAllowed, Problem
+from engine.errors import DefinitionError, Problem
+from engine.modelling.approvals import ApprovalService
+from engine.modelling.owners import require_owner
 from engine.modelling.results import DraftConflict, Edition, SavedDraft
-from engine.models import Account, Definition, ModelDraft
+from engine.models import Definition, ModelDraft
 from engine.unit_of_work import UnitsOfWork
 
 DRAFT_FILENAME = "draft.bpmn"
-
-
-def _require_owner(s: Session, person_id: str) -> None:
-    account = s.get(Account, person_id)
-    if account is None or not (account.is_admin or account.is_process_owner):
-        raise NotAllowed("only process owners and administrators edit diagrams")
 
 
 def _newest(s: Session, kind: str) -> Definition:
@@ -55,19 +51,20 @@ class ModellingService:
         self._units = units
         self._deployment = deployment
         self.settings = settings
+        self.approvals = ApprovalService(units, settings.deploy_needs_approval)
 
     def edition(self, kind: str, person_id: str) -> Edition:
         """What the person's editor opens: their own draft of `kind`, or else its newest deployed version."""
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, person_id)
+            require_owner(s, person_id)
             draft = _draft_row(s, kind, person_id)
             return _drafted(draft) if draft is not None else _deployed(_newest(s, kind))
 
     def newest_deployed(self, kind: str, person_id: str) -> Edition:
         """The newest deployed version of `kind`, whatever the person's draft holds."""
         with self._units() as uow:
-            _require_owner(uow.session, person_id)
+            require_owner(uow.session, person_id)
             return _deployed(_newest(uow.session, kind))
 
     def save_draft(self, kind: str, person_id: str, data: bytes, based_on: str, now: datetime) -> SavedDraft:
@@ -80,7 +77,7 @@ class ModellingService:
         digest = content_hash(xml)
         with self._units() as uow:
             s = uow.session
-            _require_owner(s, person_id)
+            require_owner(s, person_id)
             newest = _newest(s, kind)
             draft = _draft_row(s, kind, person_id)
             current = _drafted(draft) if draft is not None else _deployed(newest)
@@ -107,21 +104,23 @@ class ModellingService:
     def discard_draft(self, kind: str, person_id: str) -> None:
         """Forget the person's draft of `kind`; the editor opens the deployed version again."""
         with self._units() as uow:
-            _require_owner(uow.session, person_id)
+            require_owner(uow.session, person_id)
             uow.session.execute(delete(ModelDraft).where(ModelDraft.kind == kind, ModelDraft.person_id == person_id))
             uow.commit()
 
     def preview_draft(self, kind: str, person_id: str) -> DeployPreview:
         """The person's draft checked and compared with the newest deployed version (DefinitionError: problems)."""
-        draft = self._own_draft(kind, person_id)
+        draft = self.own_draft(kind, person_id)
         return self._deployment.preview_deploy(draft.xml.encode("utf-8"), self._filename(kind))
 
     def deploy_draft(self, kind: str, person_id: str, reviewed_against: int | None, now: datetime) -> DefinitionInfo:
         """Deploy the person's draft whose changes were shown against `reviewed_against`, and forget the draft.
 
-        Raises ConcurrentUpdate when another version was deployed since, DefinitionError when it has problems.
+        Raises ConcurrentUpdate when another version was deployed since, DefinitionError when it has problems,
+        ApprovalNeeded when four eyes are required and no other process owner approved the draft as it is.
         """
-        draft = self._own_draft(kind, person_id)
+        draft = self.own_draft(kind, person_id)
+        self.approvals.require(kind, person_id, draft.content_hash)
         info = self._deployment.deploy_reviewed(draft.xml.encode("utf-8"), self._filename(kind), reviewed_against,
                                                 person_id, now)
         with self._units() as uow:
@@ -130,7 +129,8 @@ class ModellingService:
             uow.commit()
         return info
 
-    def _own_draft(self, kind: str, person_id: str) -> Edition:
+    def own_draft(self, kind: str, person_id: str) -> Edition:
+        """The person's own draft of `kind` (DefinitionNotFound when they have none)."""
         edition = self.edition(kind, person_id)
         if not edition.is_draft:
             raise DefinitionNotFound(f"you have no draft of '{kind}'")

@@ -54,6 +54,7 @@ class DiagramFacts:
     committee_tasks: frozenset[str] = frozenset()  # user tasks with one instance per committee
     reads_serious: bool = False
     escalates: bool = False
+    ends: dict[str, str] = field(default_factory=dict)  # the main process's end events: id -> name (a route's end)
 
     @property
     def escalates_every_case(self) -> bool:
@@ -102,7 +103,40 @@ def read_facts(data: bytes, filename: str = "diagram.bpmn") -> DiagramFacts:
     escalates = any(n.get("notice") == "escalated" for n in notices if "notify" in n)
     return DiagramFacts(kind=process.get("id"), lanes=lanes, start=tuple(start), rules=rules,
                         committee_collections=collections, committee_tasks=committee_tasks,
-                        reads_serious="serious" in usage, escalates=escalates)
+                        reads_serious="serious" in usage, escalates=escalates,
+                        ends=_route_ends(process))
+
+
+def _route_ends(process: etree._Element) -> dict[str, str]:
+    """The end events a case's route closes at (id -> name): not those of a side branch that a non-interrupting
+    boundary event starts (a reminder's "Påmindelse sendt"), which many cases pass on their way."""
+    sources: dict[str, list[str]] = {}
+    for flow in process.iterfind("bpmn:sequenceFlow", NSMAP):
+        sources.setdefault(flow.get("targetRef"), []).append(flow.get("sourceRef"))
+    nodes = {n.get("id"): n for n in process if isinstance(n.tag, str) and n.get("id")}
+
+    def side_branch(node_id: str) -> bool:
+        seen, stack = set(), [node_id]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            node = nodes.get(current)
+            if node is None:
+                continue
+            if etree.QName(node).localname == "boundaryEvent":
+                if node.get("cancelActivity") != "false":
+                    return False
+                continue  # this path starts at a non-interrupting event
+            preceding = sources.get(current, [])
+            if not preceding:
+                return False  # a path from a start: the case's own route
+            stack.extend(preceding)
+        return True
+
+    return {e.get("id"): (e.get("name") or e.get("id")).strip()
+            for e in process.iterfind("bpmn:endEvent", NSMAP) if not side_branch(e.get("id"))}
 
 
 def _user_tasks_of(element: etree._Element) -> list[str]:

@@ -66,6 +66,8 @@ class CaseOutcome:
     escalated: bool = False
     serious: bool = False
     steps: int = 0
+    days: float | None = None  # from start to close, in simulated days (None while open)
+    route: str = ""            # the end event(s) the case closed at, by name
     messages: list[str] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -359,6 +361,10 @@ class _Case:
         outcome, run = self.outcome, self.run
         info = self.vaern.case(self.case_id)
         outcome.closed, outcome.serious, outcome.escalated = info.status == "closed", info.serious, info.escalated
+        if info.closed_at is not None:
+            outcome.days = (info.closed_at - info.created_at).total_seconds() / 86400
+        completed = self.vaern.case_diagram(self.case_id, self.now).completed
+        outcome.route = ", ".join(sorted(name for end, name in run.facts.ends.items() if end in completed))
         specs = {t.id: t.spec_id for t in self.vaern.tasks_of_case(self.case_id)}
         events = self.vaern.events(self.case_id, limit=100_000)
         outcome.reminded = any(e.action == "notice" and e.details.get("notice") == "reminder" for e in events)

@@ -229,5 +229,52 @@ export default {
   "Text annotation": "Note",
   "Receive task": "Modtageopgave",
   "Send task": "Sendeopgave",
-  "Manual task": "Manuel opgave"
+  "Manual task": "Manuel opgave",
+  // vaern's own fields (conventions.js)
+  "vaern: requirements, notices, material": "vaern: krav, beskeder, materiale",
+  "Requirement IDs": "Krav-id'er",
+  "Comma-separated, e.g. V-H5, LAW-5; written as [V-H5] [LAW-5] before the documentation.":
+    "Adskilt af komma, fx V-H5, LAW-5; skrives som [V-H5] [LAW-5] foran dokumentationen.",
+  "A requirement ID holds only letters, digits and '-'.": "Et krav-id består kun af bogstaver, tal og '-'.",
+  "Reminder": "Påmindelse",
+  "Deadline passed": "Fristen er overskredet",
+  "Escalated (marks the case escalated)": "Eskaleret (markerer sagen som eskaleret)",
+  "Kind of notice": "Slags besked",
+  "(no notice)": "(ingen besked)",
+  "Hearing material": "Høringsmateriale",
+  "Case variables the task's page shows the person doing it, comma-separated (e.g. description).":
+    "Sagens oplysninger, som opgavens side viser den, der udfører den, adskilt af komma (fx description).",
+  "Write the names of case variables, separated by commas.": "Skriv navnene på sagens oplysninger, adskilt af komma.",
+  "Type e.g. 5 arbejdsdage or P14D, or choose a setting above.":
+    "Skriv fx 5 arbejdsdage eller P14D, eller vælg en indstilling ovenfor.",
+  "Write a duration such as 5 arbejdsdage or P14D (ISO 8601), or the name of a setting.":
+    "Skriv en varighed som 5 arbejdsdage eller P14D (ISO 8601), eller navnet på en indstilling."
+  ,
+  // bpmnlint's rules (bpmnlint.js): what each report means, in Danish
+  "bpmnlint:ad-hoc-sub-process": "En ad hoc-delproces må ikke have start- eller sluthændelser",
+  "bpmnlint:conditional-flows": "En pil ud af en forgrening eller opgave med flere udgange mangler en betingelse",
+  "bpmnlint:end-event-required": "Processen mangler en sluthændelse",
+  "bpmnlint:event-based-gateway": "En hændelsesbaseret forgrening skal føre til ventende hændelser",
+  "bpmnlint:event-sub-process-typed-start-event": "En hændelsesdelproces skal starte med en bestemt slags hændelse",
+  "bpmnlint:fake-join": "Flere pile ind i en opgave: brug en forgrening til at samle dem",
+  "bpmnlint:global": "Et globalt element (besked, signal, fejl) bruges ikke eller har ikke et navn",
+  "bpmnlint:label-required": "Elementet mangler et navn",
+  "bpmnlint:link-event": "Link-hændelser skal passe sammen to og to",
+  "bpmnlint:no-bpmndi": "Elementet er ikke tegnet i diagrammet",
+  "bpmnlint:no-complex-gateway": "Komplekse forgreninger bruges ikke",
+  "bpmnlint:no-disconnected": "Elementet hænger ikke sammen med resten (ingen pile ind eller ud)",
+  "bpmnlint:no-duplicate-sequence-flows": "To pile går mellem de samme to elementer",
+  "bpmnlint:no-gateway-join-fork": "En forgrening både samler og deler: brug to forgreninger",
+  "bpmnlint:no-implicit-split": "Flere pile ud uden forgrening: brug en forgrening",
+  "bpmnlint:no-implicit-end": "Elementet har ingen pil ud og er ikke en sluthændelse",
+  "bpmnlint:no-implicit-start": "Elementet har ingen pil ind og er ikke en starthændelse",
+  "bpmnlint:no-inclusive-gateway": "Inklusive forgreninger bør undgås",
+  "bpmnlint:no-overlapping-elements": "Elementer ligger oven i hinanden i tegningen",
+  "bpmnlint:single-blank-start-event": "Processen har mere end én blank starthændelse",
+  "bpmnlint:single-event-definition": "Hændelsen har mere end én slags udløser",
+  "bpmnlint:start-event-required": "Processen mangler en starthændelse",
+  "bpmnlint:sub-process-blank-start-event": "En delproces skal starte med en blank starthændelse",
+  "bpmnlint:superfluous-gateway": "Forgreningen har kun én pil ind og én ud og kan fjernes",
+  "bpmnlint:superfluous-label": "Elementet har et navn, der ikke vises",
+  "bpmnlint:superfluous-termination": "En terminerende sluthændelse gør intet her: brug en almindelig"
 };

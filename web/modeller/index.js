@@ -13,16 +13,18 @@ import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
 import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
 import "./modeller.css";
 
+import conventionsModule from "./conventions.js";
 import roleModule from "./roles.js";
 import settingModule from "./settings.js";
 import translateModule from "./translate.js";
+import { lintProblems } from "./bpmnlint.js";
 import { showProblems } from "./problems.js";
 
 var root = document.getElementById("modeller");
 if (root) { start(root); }
 
 function start(root) {
-  var data = root.dataset, state = { basedOn: null, problems: [] };
+  var data = root.dataset, state = { basedOn: null, problems: [], server: [], lint: [] };
   var status = document.getElementById("draft-status");
   var conflict = document.getElementById("conflict");
 
@@ -42,15 +44,19 @@ function start(root) {
         propertiesPanel: { parent: document.getElementById("properties") },
         additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
                             CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule,
-                            translateModule(data.lang), roleModule, settingModule],
+                            translateModule(data.lang), roleModule, settingModule, conventionsModule],
         moddleExtensions: { camunda: camundaModdle },
         vaernRoles: opened.roles
       });
       window.vaernModeler = modeler;  // the browser test drives the modelling API through it
-      return modeler.importXML(opened.xml).then(function () {
+      return modeler.importXML(opened.xml).then(function (imported) {
+        // What bpmn-js could not read in the diagram (the round trip tests expect none).
+        root.dataset.importWarnings = String((imported.warnings || []).length);
         modeler.get("canvas").zoom("fit-viewport", "auto");
         state.basedOn = opened.edition.content_hash;
-        state.problems = showProblems(modeler, opened.problems, data);
+        state.server = opened.problems;
+        show(modeler);
+        wireLint(modeler);
         root.dataset.ready = "true";
         root.dataset.contentHash = state.basedOn;
         wireSave(modeler);
@@ -61,6 +67,30 @@ function start(root) {
       root.dataset.ready = "false";
       say(data.textLoadFailed + " (" + error.message + ")", "error");
     });
+
+  // The server's problems (from the last save) and bpmnlint's (from the diagram as it is now), on one list.
+  function show(modeler) {
+    state.problems = showProblems(modeler, (state.server || []).concat(state.lint), data);
+  }
+
+  // bpmnlint is cheap: it runs on the diagram after every change, a moment after the last one.
+  function wireLint(modeler) {
+    var translate = modeler.get("translate"), timer = null, round = 0;
+    function run() {
+      var mine = ++round;
+      lintProblems(modeler, translate).then(function (found) {
+        if (mine !== round) { return; }
+        state.lint = found;
+        root.dataset.lintRounds = String(Number(root.dataset.lintRounds || 0) + 1);
+        show(modeler);
+      });
+    }
+    modeler.on("commandStack.changed", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 400);
+    });
+    run();
+  }
 
   function wireSave(modeler) {
     var button = document.getElementById("save");
@@ -94,7 +124,8 @@ function start(root) {
       state.basedOn = body.edition.content_hash;
       root.dataset.contentHash = state.basedOn;
       root.dataset.saves = String(Number(root.dataset.saves || 0) + 1);
-      state.problems = showProblems(modeler, body.problems, data);
+      state.server = body.problems;
+      show(modeler);
       document.getElementById("draft-kind").textContent = data.textDraft.replace("{v}", body.edition.base_version);
       document.getElementById("draft-actions").hidden = false;
       say(body.problems.length ? data.textSavedWithProblems.replace("{n}", body.problems.length) : data.textSaved,
@@ -103,7 +134,8 @@ function start(root) {
       showConflict(body);
       say(body.message, "error");
     } else if (result.status === 422) {
-      showProblems(modeler, body.problems, data);
+      state.server = body.problems;
+      show(modeler);
       say(body.message, "error");
     } else {
       say(data.textSaveFailed + " (HTTP " + result.status + ")", "error");

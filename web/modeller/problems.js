@@ -18,11 +18,18 @@ export function showProblems(modeler, problems, data) {
     var item = document.createElement("li");
     item.className = "problem";
     if (problem.element_id) { item.dataset.element = problem.element_id; }
+    item.dataset.source = problem.source || "vaern";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link";
-    button.textContent = (problem.element_id ? problem.element_id + ": " : "") + problem.text;
+    button.textContent = where(problem, data) + problem.text;
     item.appendChild(button);
+    if (problem.hint) {
+      var hint = document.createElement("span");
+      hint.className = "problem-hint";
+      hint.textContent = " " + data.textSuggestion + " " + problem.hint;
+      item.appendChild(hint);
+    }
     list.appendChild(item);
     if (!element) { button.disabled = !problem.element_id; return; }
     if (shown.indexOf(element.id) < 0) {
@@ -42,4 +49,14 @@ export function showProblems(modeler, problems, data) {
     });
   });
   return problems;
+}
+
+// "»Partshøring« (Task_hear), line 91: " — the name as the canvas shows it, the id and line as the XML has them.
+function where(problem, data) {
+  var parts = [];
+  if (problem.name) { parts.push("»" + problem.name + "«"); }
+  if (problem.element_id) { parts.push(problem.name ? "(" + problem.element_id + ")" : problem.element_id); }
+  var place = parts.join(" ");
+  if (problem.line) { place += (place ? ", " : "") + data.textLine.replace("{n}", problem.line); }
+  return place ? place + ": " : "";
 }
