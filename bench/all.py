@@ -38,6 +38,8 @@ def main() -> None:
     subprocess.run([sys.executable, str(BENCH / "org_scale.py")], check=True)
     print("\n### privacy_pages.py", flush=True)
     subprocess.run([sys.executable, str(BENCH / "privacy_pages.py")], check=True)
+    print("\n### anonymous.py", flush=True)  # the key derivation's cost, the same on either database
+    subprocess.run([sys.executable, str(BENCH / "anonymous.py")], check=True)
     subprocess.run([sys.executable, str(BENCH / "report.py")], check=True)
 
 
