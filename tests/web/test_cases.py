@@ -17,7 +17,8 @@ def test_the_affected_reporter_sees_status_steps_by_role_and_the_diagram_but_no_
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and f"Sag {case.id}" in html and "Åben" in html
     assert 'data-level="timeline"' in html
-    assert "Sagen blev anmeldt" in html and "Ny opgave: Første samtale" in html and "Anmelder" in html
+    assert "Sagen blev anmeldt" in html and "Ny opgave: Første samtale" in html
+    assert '<span class="actor">Du</span>' in html, "what the reader did is theirs, not a role's"
     main = _main(html)
     assert "Anna Ansat" not in main and "Lene Leder" not in main, "steps name roles, not people"
     assert "Slag på armen" not in html and "Stue 3" not in html and "Sagens oplysninger" not in html
