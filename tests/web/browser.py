@@ -26,12 +26,37 @@ def require_chromium():
     return pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
 
+# The machines are shared: a full-page screenshot of a long page with a diagram on it can take more than
+# Playwright's 30 s while the rest of the suite runs beside it. A step waits this long before it fails.
+STEP_TIMEOUT_MS = 90_000
+
+
+class _PatientBrowser:
+    """The browser, with every page and context it opens waiting `STEP_TIMEOUT_MS` for a step."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        return page
+
+
 @contextlib.contextmanager
 def chromium(sync_api) -> Iterator[object]:
     """A headless chromium browser, closed afterwards."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield browser
+        yield _PatientBrowser(browser)
         browser.close()
 
 
