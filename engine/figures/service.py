@@ -212,11 +212,11 @@ def compute(s, org: OrgSnapshot, unit_id: str, year: int, now: datetime, setting
     scope = d.Scope(units, year, include_confidential, now, settings.long_open_days, excluded)
     t = settings.threshold
     counts = _count(s, scope)
-    small_children = [c for c in children.get(unit_id, [])
-                      if _people_in(org, _below(children, c)) < settings.confidential_min_people]
+    # Each department's units, once: the small ones leave their confidential cases to this unit's rest.
+    departments = {c: _below(children, c) for c in children.get(unit_id, [])}
+    small = [units for units in departments.values() if _people_in(org, units) < settings.confidential_min_people]
     rest = _count(s, replace(scope, unit_ids=(unit_id,), confidential_only_units=tuple(sorted(
-        u for c in small_children for u in _below(children, c))) if include_confidential else ())) \
-        if children.get(unit_id) else counts
+        u for units in small for u in units)) if include_confidential else ())) if departments else counts
 
     def tally(key: str) -> TallyFigure:
         return TallyFigure(key, _protect_rest(counts.tallies[key], rest.tallies[key], t))
